@@ -1,0 +1,328 @@
+//! The parsed model of a `network!` invocation, with the span of every token a diagnostic may
+//! point at.
+//!
+//! Parsing is forgiving inside a layer's parentheses: a mistake there is recorded in
+//! [`Network::errors`] and parsing goes on, so that independent mistakes in different layers are
+//! reported together. Only a broken outline (no `struct`, no `<`) stops the parse.
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+use syn::ext::IdentExt;
+use syn::parse::{Parse, ParseStream};
+use syn::{Attribute, Ident, LitInt, Token, Visibility, token};
+
+/// Everything inside `network! { ... }`: one or more network declarations.
+pub struct Input {
+    /// The declared networks, in order.
+    pub networks: Vec<Network>,
+}
+
+/// `#[attrs] vis struct Name < layer, ... >`.
+pub struct Network {
+    /// Attributes (doc comments, derives) to pass through to the struct.
+    pub attrs: Vec<Attribute>,
+    /// The struct's visibility, shared by its gradient and trace types.
+    pub vis: Visibility,
+    /// The struct's name.
+    pub ident: Ident,
+    /// The `<` that opens the layer list.
+    pub open: Span,
+    /// The layers, in order.
+    pub layers: Vec<Layer>,
+    /// Mistakes found while parsing the layers, reported with the checks of `valid.rs`.
+    pub errors: Vec<syn::Error>,
+}
+
+/// `name: kind(IN -> OUT, activation)`, the name optional.
+pub struct Layer {
+    /// Position in the network, from 1.
+    pub index: usize,
+    /// The field name the user gave, if any.
+    pub name: Option<Ident>,
+    /// The layer kind (`dense` is the only one so far).
+    pub kind: Ident,
+    /// The span of the parenthesised arguments.
+    pub args: Span,
+    /// The input width, if it parsed.
+    pub inputs: Option<Width>,
+    /// The output width, if it parsed.
+    pub outputs: Option<Width>,
+    /// The activation, if it parsed.
+    pub activation: Option<ActivationSpec>,
+}
+
+/// An integer width and where it was written.
+#[derive(Clone, Copy)]
+pub struct Width {
+    /// The value (0 is parsed and rejected by validation).
+    pub value: usize,
+    /// The literal's span.
+    pub span: Span,
+}
+
+/// An activation as written: a name and optional parenthesised arguments.
+pub struct ActivationSpec {
+    /// The activation's name.
+    pub ident: Ident,
+    /// The arguments, as in `leaky_relu(0.2)`, with the span of the parentheses.
+    pub args: Option<(Span, TokenStream)>,
+}
+
+const LAYER_EXAMPLE: &str = "dense(2 -> 8, relu)";
+
+impl Parse for Input {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let mut networks = Vec::new();
+        while !input.is_empty() {
+            networks.push(input.parse()?);
+            // A `;` after a declaration is harmless; accept it rather than complain.
+            while input.peek(Token![;]) {
+                input.parse::<Token![;]>()?;
+            }
+        }
+        if networks.is_empty() {
+            return Err(syn::Error::new(
+                Span::call_site(),
+                "`network!` needs a network declaration, such as\n\
+                 `network! { pub struct Xor < dense(2 -> 8, tanh), dense(8 -> 1, sigmoid) > }`",
+            ));
+        }
+        Ok(Input { networks })
+    }
+}
+
+impl Parse for Network {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis: Visibility = input.parse()?;
+        if !input.peek(Token![struct]) {
+            return Err(input.error(
+                "expected `struct`: a network is declared as `pub struct Name < layer, ... >`",
+            ));
+        }
+        input.parse::<Token![struct]>()?;
+        let ident: Ident = input.parse().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "expected the network's name after `struct`, such as `Xor`",
+            )
+        })?;
+        if !input.peek(Token![<]) {
+            return Err(input.error(format!(
+                "expected `<` and the layer list after `{ident}`, as in \
+                 `struct {ident} < dense(2 -> 8, tanh), dense(8 -> 1, sigmoid) >`"
+            )));
+        }
+        let open = input.parse::<Token![<]>()?.span;
+        let mut layers = Vec::new();
+        let mut errors = Vec::new();
+        loop {
+            if input.peek(Token![>]) {
+                input.parse::<Token![>]>()?;
+                break;
+            }
+            if input.is_empty() {
+                return Err(syn::Error::new(
+                    open,
+                    "this layer list is never closed: add `>` after the last layer",
+                ));
+            }
+            layers.push(parse_layer(input, layers.len() + 1, &mut errors)?);
+            if input.peek(Token![,]) {
+                input.parse::<Token![,]>()?;
+            } else if !input.peek(Token![>]) {
+                return Err(input
+                    .error("expected `,` before the next layer, or `>` to close the layer list"));
+            }
+        }
+        Ok(Network {
+            attrs,
+            vis,
+            ident,
+            open,
+            layers,
+            errors,
+        })
+    }
+}
+
+/// `name: kind(...)` or `kind(...)`.
+fn parse_layer(
+    input: ParseStream,
+    index: usize,
+    errors: &mut Vec<syn::Error>,
+) -> syn::Result<Layer> {
+    let first = input.call(Ident::parse_any).map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            format!("expected a layer, such as `{LAYER_EXAMPLE}`"),
+        )
+    })?;
+    let (name, kind) = if input.peek(Token![:]) && !input.peek(Token![::]) {
+        input.parse::<Token![:]>()?;
+        let kind = input.call(Ident::parse_any).map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                format!("expected the layer after `{first}:`, such as `{first}: {LAYER_EXAMPLE}`"),
+            )
+        })?;
+        (Some(first), kind)
+    } else {
+        (None, first)
+    };
+    if !input.peek(token::Paren) {
+        return Err(input.error(format!(
+            "expected `(` after `{kind}`: a layer is written `{LAYER_EXAMPLE}`"
+        )));
+    }
+    let content;
+    let paren = syn::parenthesized!(content in input);
+    let args = paren.span.join();
+    let mut layer = Layer {
+        index,
+        name,
+        kind,
+        args,
+        inputs: None,
+        outputs: None,
+        activation: None,
+    };
+    if layer.kind == "dense" {
+        parse_dense_args(&content, &mut layer, errors);
+    }
+    // Whatever is left (an unknown layer kind's arguments, tokens after a mistake) is consumed
+    // so that syn does not add its own, vaguer error.
+    let _ = content.parse::<TokenStream>();
+    Ok(layer)
+}
+
+/// `IN -> OUT, activation` inside `dense(...)`, recording mistakes and carrying on.
+fn parse_dense_args(content: ParseStream, layer: &mut Layer, errors: &mut Vec<syn::Error>) {
+    let example = "dense(2 -> 8, tanh)";
+    layer.inputs = parse_width(content, "input", errors);
+    if content.peek(Token![->]) {
+        let _ = content.parse::<Token![->]>();
+    } else {
+        let at = if content.is_empty() {
+            layer.args
+        } else {
+            content.span()
+        };
+        errors.push(syn::Error::new(
+            at,
+            format!("expected `->` between the input and output widths, as in `{example}`"),
+        ));
+        // `dense(2, 8, tanh)` and `dense(2 8, tanh)` both mean `2 -> 8`; read on as if it did.
+        if content.peek(Token![,]) {
+            let _ = content.parse::<Token![,]>();
+        }
+        if !content.peek(LitInt) {
+            skip_to_end(content);
+            return;
+        }
+    }
+    layer.outputs = parse_width(content, "output", errors);
+    if !content.peek(Token![,]) {
+        let at = if content.is_empty() {
+            layer.outputs.map_or(layer.args, |w| w.span)
+        } else {
+            content.span()
+        };
+        errors.push(syn::Error::new(
+            at,
+            format!("expected `,` and an activation after the output width, as in `{example}`"),
+        ));
+        skip_to_end(content);
+        return;
+    }
+    let _ = content.parse::<Token![,]>();
+    let ident = match content.call(Ident::parse_any) {
+        Ok(ident) => ident,
+        Err(_) => {
+            let at = if content.is_empty() {
+                layer.args
+            } else {
+                content.span()
+            };
+            errors.push(syn::Error::new(
+                at,
+                format!("expected an activation after the widths, as in `{example}`"),
+            ));
+            skip_to_end(content);
+            return;
+        }
+    };
+    let args = if content.peek(token::Paren) {
+        paren_group(content).ok()
+    } else {
+        None
+    };
+    layer.activation = Some(ActivationSpec { ident, args });
+    if content.peek(Token![,]) {
+        let _ = content.parse::<Token![,]>();
+    }
+    if !content.is_empty() {
+        errors.push(syn::Error::new(
+            content.span(),
+            format!("unexpected tokens after the activation; a dense layer is written `{example}`"),
+        ));
+    }
+}
+
+/// An integer-literal width; anything else is recorded as an error and skipped up to the next
+/// `->` or `,`.
+fn parse_width(content: ParseStream, which: &str, errors: &mut Vec<syn::Error>) -> Option<Width> {
+    let what = format!(
+        "the {which} width must be a positive integer literal such as `8` (the macro checks \
+         that layers connect, so it needs the number itself, not a constant or expression)"
+    );
+    if content.peek(LitInt) {
+        let lit: LitInt = content.parse().ok()?;
+        return match lit.base10_parse::<usize>() {
+            Ok(value) => Some(Width {
+                value,
+                span: lit.span(),
+            }),
+            Err(_) => {
+                errors.push(syn::Error::new(
+                    lit.span(),
+                    format!("{what}; `{lit}` is not one"),
+                ));
+                None
+            }
+        };
+    }
+    if content.is_empty() || content.peek(Token![->]) || content.peek(Token![,]) {
+        let at = content.span();
+        errors.push(syn::Error::new(
+            at,
+            format!("missing {which} width: {what}"),
+        ));
+        return None;
+    }
+    let found = content
+        .fork()
+        .parse::<TokenTree>()
+        .map(|t| t.to_string())
+        .unwrap_or_default();
+    errors.push(syn::Error::new(
+        content.span(),
+        format!("{what}; found `{found}`"),
+    ));
+    while !content.is_empty() && !content.peek(Token![->]) && !content.peek(Token![,]) {
+        if content.parse::<TokenTree>().is_err() {
+            break;
+        }
+    }
+    None
+}
+
+/// A parenthesised group's span and contents, unparsed.
+fn paren_group(content: ParseStream) -> syn::Result<(Span, TokenStream)> {
+    let inner;
+    let paren = syn::parenthesized!(inner in content);
+    Ok((paren.span.join(), inner.parse()?))
+}
+
+fn skip_to_end(content: ParseStream) {
+    let _ = content.parse::<TokenStream>();
+}
