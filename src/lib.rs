@@ -8,7 +8,8 @@ extern crate std;
 
 pub use network_core::{
     Activation, BinaryCrossEntropy, CrossEntropy, Dense, DenseGradients, Elementwise, Error, Float,
-    Init, LayerTrace, Loss, Mse, Network, Optimizer, Parameters, PredictionLoss, Rng, Sgd, Vector,
+    Init, LayerInfo, LayerTrace, Loss, Mse, Network, Optimizer, Parameters, PredictionLoss, Rng,
+    Sgd, Vector,
 };
 pub use network_core::{activation, dense, init, loss, optim};
 pub use network_macros::network;

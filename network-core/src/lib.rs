@@ -30,6 +30,6 @@ pub use error::Error;
 pub use float::{Float, Vector};
 pub use init::{Init, Rng};
 pub use loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse, PredictionLoss};
-pub use network::Network;
+pub use network::{LayerInfo, Network};
 pub use optim::{Optimizer, Sgd};
 pub use params::Parameters;

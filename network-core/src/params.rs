@@ -22,8 +22,13 @@ pub trait Parameters<T: Float> {
     /// Tensor `i` (`i < TENSORS`) as a flat mutable slice; an empty slice past the end.
     fn tensor_mut(&mut self, i: usize) -> &mut [T];
 
-    /// Tensor `i`'s name, `"<layer>.weight"` or `"<layer>.bias"` (PyTorch's naming).
+    /// Tensor `i`'s name, `"<layer>.weight"` or `"<layer>.bias"` (PyTorch's naming); `""` past
+    /// the end.
     fn tensor_name(i: usize) -> &'static str;
+
+    /// Tensor `i`'s shape as PyTorch gives it: `[OUT, IN]` for a weight, `[OUT]` for a bias;
+    /// empty past the end.
+    fn tensor_shape(i: usize) -> &'static [usize];
 
     /// Copies all parameters from `src`, in flat order. If `src.len() != PARAMS` it returns
     /// [`Error::ParamLength`] and changes nothing.

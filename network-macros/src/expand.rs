@@ -176,6 +176,22 @@ fn expand_network(plan: &Plan) -> TokenStream {
     let tensor_idx: Vec<(usize, usize)> = (0..n_layers).map(|k| (2 * k, 2 * k + 1)).collect();
     let w_idx: Vec<usize> = tensor_idx.iter().map(|t| t.0).collect();
     let b_idx: Vec<usize> = tensor_idx.iter().map(|t| t.1).collect();
+    let w_shapes: Vec<TokenStream> = layers
+        .iter()
+        .map(|l| {
+            let (o, i) = (l.outputs, l.inputs);
+            quote!(&[#o, #i])
+        })
+        .collect();
+    let b_shapes: Vec<TokenStream> = layers
+        .iter()
+        .map(|l| {
+            let o = l.outputs;
+            quote!(&[#o])
+        })
+        .collect();
+    let field_strs: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+    let act_strs: Vec<String> = layers.iter().map(|l| l.activation.source()).collect();
     let w_names: Vec<String> = fields.iter().map(|f| format!("{f}.weight")).collect();
     let b_names: Vec<String> = fields.iter().map(|f| format!("{f}.bias")).collect();
     let params_impl = |ty: &Ident| {
@@ -204,6 +220,13 @@ fn expand_network(plan: &Plan) -> TokenStream {
                     match i {
                         #( #w_idx => #w_names, #b_idx => #b_names, )*
                         _ => "",
+                    }
+                }
+
+                fn tensor_shape(i: usize) -> &'static [usize] {
+                    match i {
+                        #( #w_idx => #w_shapes, #b_idx => #b_shapes, )*
+                        _ => &[],
                     }
                 }
             }
@@ -359,6 +382,15 @@ fn expand_network(plan: &Plan) -> TokenStream {
             const INPUTS: usize = #n_in;
             const OUTPUTS: usize = #n_out;
             const LAYERS: usize = #n_layers;
+            const LAYOUT: &'static [::network::LayerInfo] = &[
+                #( ::network::LayerInfo {
+                    name: #field_strs,
+                    kind: "dense",
+                    inputs: #ins,
+                    outputs: #outs,
+                    activation: #act_strs,
+                }, )*
+            ];
             type Input = [T; #n_in];
             type Output = [T; #n_out];
             type Gradients = #grads<T>;
