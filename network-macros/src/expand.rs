@@ -18,7 +18,7 @@ pub fn expand(input: &Input) -> syn::Result<TokenStream> {
     let mut errors: Option<syn::Error> = None;
     for net in &input.networks {
         match valid::validate(net) {
-            Ok(plan) => out.extend(expand_network(&plan)),
+            Ok(plan) => out.extend(expand_network(&plan)?),
             Err(e) => match &mut errors {
                 Some(all) => all.combine(e),
                 None => errors = Some(e),
@@ -83,17 +83,22 @@ impl LayerPlan {
     }
 }
 
-fn expand_network(plan: &Plan) -> TokenStream {
+fn expand_network(plan: &Plan) -> syn::Result<TokenStream> {
     let net = plan.ast;
     let layers = &plan.layers;
+    // Validation guarantees at least one layer; stay panic-free all the same.
+    let (Some(first), Some(last)) = (layers.first(), layers.last()) else {
+        return Err(syn::Error::new(
+            net.open,
+            "a network needs at least one layer",
+        ));
+    };
     let name = &net.ident;
     let vis = &net.vis;
     let attrs = &net.attrs;
     let grads = format_ident!("{}Gradients", name);
     let trace = format_ident!("{}Trace", name);
 
-    let first = &layers[0];
-    let last = &layers[layers.len() - 1];
     let n_in = first.inputs;
     let n_out = last.outputs;
     let n_layers = layers.len();
@@ -130,7 +135,7 @@ fn expand_network(plan: &Plan) -> TokenStream {
          in the same shapes and under the same field names (so `grads.{}.bias` is the bias \
          gradient of layer `{}`).\n\nSum and scale them with [`Parameters`](::network::Parameters) \
          (`set_zero`, `add_from`, `scale`) or with `+=` and `*=`.",
-        fields[0], fields[0]
+        first.field, first.field
     );
     let trace_doc = format!(
         "What one forward pass of [`{name}`] keeps for backpropagation: the input, and each \
@@ -235,7 +240,7 @@ fn expand_network(plan: &Plan) -> TokenStream {
     let net_params = params_impl(name);
     let grads_params = params_impl(&grads);
 
-    quote! {
+    Ok(quote! {
         #(#attrs)*
         #[doc = #struct_doc]
         #vis struct #name<T: ::network::Float = f32> {
@@ -457,7 +462,7 @@ fn expand_network(plan: &Plan) -> TokenStream {
         }
 
         #grads_params
-    }
+    })
 }
 
 /// A markdown table of the layers for the struct's rustdoc.
