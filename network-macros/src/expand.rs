@@ -482,3 +482,31 @@ fn layer_table(plan: &Plan) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A crate that depends on `network` alone, in a `no_std` build too, can use the macro:
+    /// the expansion names no other crate than `network` and `core`.
+    #[test]
+    fn generated_paths_go_through_network() {
+        let input: Input = syn::parse_str(
+            "pub struct Xor < dense(2 -> 8, tanh), dense(8 -> 1, sigmoid) >
+             struct C < a: dense(4 -> 16, leaky_relu(0.2)), dense(16 -> 3, softmax) >",
+        )
+        .unwrap();
+        let text = expand(&input).unwrap().to_string();
+        assert!(text.contains(":: network :: Dense"), "{text}");
+        for other in [
+            "network_core",
+            "network_macros",
+            ":: std ::",
+            ":: alloc ::",
+            "num_traits",
+            "extern crate",
+        ] {
+            assert!(!text.contains(other), "the expansion mentions `{other}`");
+        }
+    }
+}
