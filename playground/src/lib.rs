@@ -47,9 +47,9 @@ pub const MODELS: [(&str, &[LayerInfo]); 5] = [
 ];
 
 /// One of [`MODELS`] being trained.
-#[allow(missing_docs)] // the variants are the networks above
-// One Model exists at a time, inside the App: its size does not matter, an indirection would.
-#[allow(clippy::large_enum_variant)]
+// The variants are the networks above. One Model exists at a time, inside the App: its size
+// does not matter, an indirection would.
+#[allow(missing_docs, clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Model {
     Tiny(Session<Tiny>),
