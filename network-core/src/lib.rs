@@ -24,12 +24,18 @@ pub mod network;
 pub mod optim;
 pub mod params;
 
-pub use activation::{Activation, Elementwise, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
+pub use activation::{
+    Activation, Elementwise, Elu, Gelu, GeluTanh, Identity, LeakyRelu, Relu, Sigmoid, Silu,
+    Softmax, Softplus, Tanh,
+};
 pub use dense::{Dense, DenseGradients, LayerTrace};
 pub use error::Error;
 pub use float::{Float, Vector};
 pub use init::{Init, Rng};
 pub use loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse, PredictionLoss};
 pub use network::{LayerInfo, Network};
-pub use optim::{Optimizer, Sgd};
+pub use optim::{
+    Adam, AdamW, ClipNorm, Constant, Cosine, LearningRate, Momentum, NoMomentum, Optimizer,
+    Schedule, Scheduled, Sgd, StepDecay, clip_grad_norm,
+};
 pub use params::Parameters;
