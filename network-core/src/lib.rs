@@ -32,7 +32,7 @@ pub use dense::{Dense, DenseGradients, LayerTrace};
 pub use error::Error;
 pub use float::{Float, Vector};
 pub use init::{Init, Rng};
-pub use loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse, PredictionLoss};
+pub use loss::{BinaryCrossEntropy, CrossEntropy, Huber, Loss, Mae, Mse, PredictionLoss};
 pub use network::{LayerInfo, Network};
 pub use optim::{
     Adam, AdamW, ClipNorm, Constant, Cosine, LearningRate, Momentum, NoMomentum, Optimizer,

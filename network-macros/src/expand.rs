@@ -41,6 +41,11 @@ impl Act {
             Act::Sigmoid => quote!(::network::activation::Sigmoid),
             Act::Tanh => quote!(::network::activation::Tanh),
             Act::Softmax => quote!(::network::activation::Softmax),
+            Act::Gelu => quote!(::network::activation::Gelu),
+            Act::GeluTanh => quote!(::network::activation::GeluTanh),
+            Act::Softplus => quote!(::network::activation::Softplus),
+            Act::Elu(_) => quote!(::network::activation::Elu),
+            Act::Silu => quote!(::network::activation::Silu),
         }
     }
 
@@ -50,6 +55,10 @@ impl Act {
             Act::LeakyRelu(alpha) => {
                 let alpha = Literal::f64_suffixed(alpha);
                 quote!(::network::activation::LeakyRelu::new(#alpha))
+            }
+            Act::Elu(alpha) => {
+                let alpha = Literal::f64_suffixed(alpha);
+                quote!(::network::activation::Elu::new(#alpha))
             }
             other => other.ty(),
         }
@@ -64,6 +73,11 @@ impl Act {
             Act::Sigmoid => "sigmoid".into(),
             Act::Tanh => "tanh".into(),
             Act::Softmax => "softmax".into(),
+            Act::Gelu => "gelu".into(),
+            Act::GeluTanh => "gelu_tanh".into(),
+            Act::Softplus => "softplus".into(),
+            Act::Elu(alpha) => format!("elu({alpha})"),
+            Act::Silu => "silu".into(),
         }
     }
 }
@@ -282,7 +296,8 @@ fn expand_network(plan: &Plan) -> TokenStream {
 
             /// A network initialised deterministically from `seed`: Glorot/Xavier-uniform
             /// weights for `sigmoid`, `tanh`, `identity` and `softmax` layers,
-            /// He/Kaiming-uniform for `relu` and `leaky_relu`, zero biases. Layers draw from
+            /// He/Kaiming-uniform for `relu`, `leaky_relu` and the ReLU-like `elu`, `gelu`,
+            /// `gelu_tanh`, `silu` and `softplus`, zero biases. Layers draw from
             /// one generator in order, each weight matrix row by row.
             pub fn seeded(seed: u64) -> Self {
                 let mut rng = ::network::Rng::new(seed);
