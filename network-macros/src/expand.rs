@@ -114,6 +114,7 @@ fn expand_network(plan: &Plan) -> TokenStream {
     let n_params: usize = layers.iter().map(LayerPlan::params).sum();
     let n_tensors = 2 * n_layers;
     let last_field = &last.field;
+    let name_str = name.to_string();
     let last_act = last.activation.ty();
 
     let fields: Vec<&Ident> = layers.iter().map(|l| &l.field).collect();
@@ -388,6 +389,21 @@ fn expand_network(plan: &Plan) -> TokenStream {
             /// nothing is written.
             pub fn write_params(&self, dst: &mut [T]) -> ::core::result::Result<(), ::network::Error> {
                 <Self as ::network::Parameters<T>>::write_params(self, dst)
+            }
+        }
+
+        impl<T: ::network::Float> #name<T> {
+            /// The architecture as a table (layers, widths, activations, parameter counts,
+            /// total), like Keras' `model.summary()`; print it with `{}`. `Display` on the
+            /// network shows the same table.
+            pub fn summary(&self) -> ::network::Summary<T, Self> {
+                ::network::Summary::new(#name_str)
+            }
+        }
+
+        impl<T: ::network::Float> ::core::fmt::Display for #name<T> {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                ::core::fmt::Display::fmt(&::network::Summary::<T, Self>::new(#name_str), f)
             }
         }
 

@@ -110,8 +110,8 @@ impl<T: Float, G> Adam<T, G> {
             self.lr,
         );
         // As PyTorch, the scalar corrections are worked out in double precision.
-        let bc1 = 1.0 - b1.as_f64().powi(t);
-        let bc2_sqrt = num_traits::Float::sqrt(1.0 - b2.as_f64().powi(t));
+        let bc1 = 1.0 - num_traits::Float::powi(b1.as_f64(), t);
+        let bc2_sqrt = num_traits::Float::sqrt(1.0 - num_traits::Float::powi(b2.as_f64(), t));
         let step_size = T::cast(lr.as_f64() / bc1);
         let bc2_sqrt = T::cast(bc2_sqrt);
         let decay = T::one() - lr * wd;
