@@ -6,6 +6,10 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+#[cfg(feature = "std")]
+pub use network_core::progress;
+#[cfg(feature = "alloc")]
+pub use network_core::train;
 pub use network_core::{
     Activation, BinaryCrossEntropy, CrossEntropy, Dense, DenseGradients, Elementwise, Error, Float,
     Init, LayerInfo, LayerTrace, Loss, Mse, Network, Optimizer, Parameters, PredictionLoss, Rng,
@@ -16,13 +20,9 @@ pub use network_core::{
     Scheduled, StepDecay, Summary, accuracy, argmax, class_of, clip_grad_norm, confusion_matrix,
     mean_loss, predict_class,
 };
-pub use network_core::{activation, dense, init, loss, metrics, optim, summary};
-#[cfg(feature = "std")]
-pub use network_core::progress;
-#[cfg(feature = "alloc")]
-pub use network_core::train;
 #[cfg(feature = "alloc")]
 pub use network_core::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};
+pub use network_core::{activation, dense, init, loss, metrics, optim, summary};
 pub use network_macros::network;
 
 /// Everything a user of the macro needs: `use network::prelude::*;`.
@@ -32,13 +32,13 @@ pub mod prelude {
     };
     #[cfg(feature = "std")]
     pub use network_core::progress;
-    #[cfg(feature = "alloc")]
-    pub use network_core::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};
     pub use network_core::{
         Activation, Adam, AdamW, BinaryCrossEntropy, ClipNorm, Constant, Cosine, CrossEntropy,
         Error, Float, Huber, LearningRate, Loss, Mae, Mse, Network, Optimizer, Parameters,
         Schedule, Scheduled, Sgd, StepDecay, accuracy, argmax, confusion_matrix, mean_loss,
         predict_class,
     };
+    #[cfg(feature = "alloc")]
+    pub use network_core::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};
     pub use network_macros::network;
 }

@@ -296,7 +296,12 @@ fn accuracy_of_a_single_sigmoid_output_thresholds_at_half() {
     let mut net: Bin<f64> = Bin::zeroed();
     // ŷ = σ(10·x): above 0.5 exactly when x > 0.
     net.read_params(&[10.0, 0.0]).unwrap();
-    let data = [([1.0], [1.0]), ([-1.0], [0.0]), ([2.0], [0.0]), ([-3.0], [1.0])];
+    let data = [
+        ([1.0], [1.0]),
+        ([-1.0], [0.0]),
+        ([2.0], [0.0]),
+        ([-3.0], [1.0]),
+    ];
     assert_eq!(accuracy(&net, &data), 0.5);
     let m: ConfusionMatrix<2> = confusion_matrix(&net, &data);
     assert_eq!(m.counts, [[1, 1], [1, 1]]);

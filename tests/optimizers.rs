@@ -65,11 +65,7 @@ fn run<O: Optimizer<f64, Tiny<f64>>>(mut opt: O, steps: usize) -> Vec<f64> {
 #[test]
 fn sgd_plain_by_hand() {
     // p − 0.1·g
-    assert_close(
-        &run(Sgd::new(0.1), 1),
-        &[0.49, -0.16, 1.505, 0.25],
-        1e-15,
-    );
+    assert_close(&run(Sgd::new(0.1), 1), &[0.49, -0.16, 1.505, 0.25], 1e-15);
 }
 
 #[test]
@@ -303,6 +299,9 @@ fn state_is_inferred_and_training_works_in_f32() {
             }
         }
         let after: f32 = data.iter().map(|(x, y)| net.loss(x, y, &Mse)).sum();
-        assert!(after < 0.1 * before, "optimizer {which}: {before} -> {after}");
+        assert!(
+            after < 0.1 * before,
+            "optimizer {which}: {before} -> {after}"
+        );
     }
 }

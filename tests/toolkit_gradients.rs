@@ -7,8 +7,8 @@
 //! ones, where the difference quotient's own rounding (about 1e-16·|L|/h) dominates in these
 //! deeper networks.
 
-use network::{Rng, Vector};
 use network::prelude::*;
+use network::{Rng, Vector};
 
 const H: f64 = 1e-6;
 const TOLERANCE: f64 = 1e-6;

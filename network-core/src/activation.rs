@@ -482,7 +482,10 @@ mod tests {
         assert!(close(GeluTanh.apply(1.0), 0.5 * (1.0 + u.tanh())));
         assert!(close(Softplus.apply(0.0), 2.0f64.ln()));
         assert!(close(Elu::default().apply(-1.0), (-1.0f64).exp() - 1.0));
-        assert!(close(Elu::new(2.0).apply(-1.0), 2.0 * ((-1.0f64).exp() - 1.0)));
+        assert!(close(
+            Elu::new(2.0).apply(-1.0),
+            2.0 * ((-1.0f64).exp() - 1.0)
+        ));
         assert_eq!(Elu::default().apply(3.0f64), 3.0);
         assert!(close(Silu.apply(2.0), 2.0 / (1.0 + (-2.0f64).exp())));
         // The f32 erf path agrees with the f64 one.

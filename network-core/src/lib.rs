@@ -41,13 +41,13 @@ pub use error::Error;
 pub use float::{Float, Vector};
 pub use init::{Init, Rng};
 pub use loss::{BinaryCrossEntropy, CrossEntropy, Huber, Loss, Mae, Mse, PredictionLoss};
+pub use metrics::{
+    ConfusionMatrix, accuracy, argmax, class_of, confusion_matrix, mean_loss, predict_class,
+};
 pub use network::{LayerInfo, Network};
 pub use optim::{
     Adam, AdamW, ClipNorm, Constant, Cosine, LearningRate, Momentum, NoMomentum, Optimizer,
     Schedule, Scheduled, Sgd, StepDecay, clip_grad_norm,
-};
-pub use metrics::{
-    ConfusionMatrix, accuracy, argmax, class_of, confusion_matrix, mean_loss, predict_class,
 };
 pub use params::Parameters;
 pub use summary::Summary;

@@ -327,9 +327,7 @@ where
         history.steps = step;
         let epoch_loss = total / T::cast(data.len() as f64);
         history.loss.push(epoch_loss);
-        let train_accuracy = config
-            .accuracy
-            .then(|| correct as f64 / data.len() as f64);
+        let train_accuracy = config.accuracy.then(|| correct as f64 / data.len() as f64);
         if let Some(acc) = train_accuracy {
             history.accuracy.push(acc);
         }

@@ -102,13 +102,7 @@ impl<T: Float, G> Adam<T, G> {
     {
         self.t += 1;
         let t = self.t as i32;
-        let (b1, b2, eps, wd, lr) = (
-            self.beta1,
-            self.beta2,
-            self.eps,
-            self.weight_decay,
-            self.lr,
-        );
+        let (b1, b2, eps, wd, lr) = (self.beta1, self.beta2, self.eps, self.weight_decay, self.lr);
         // As PyTorch, the scalar corrections are worked out in double precision.
         let bc1 = 1.0 - num_traits::Float::powi(b1.as_f64(), t);
         let bc2_sqrt = num_traits::Float::sqrt(1.0 - num_traits::Float::powi(b2.as_f64(), t));
