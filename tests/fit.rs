@@ -123,16 +123,26 @@ fn partial_last_batch_uses_its_own_mean() {
 #[test]
 fn stops_at_the_target_loss() {
     let data = regression(40, 4);
+    let mut lasts = Vec::new();
     let mut net: Reg<f64> = Reg::seeded(2);
     let h = fit(
         &mut net,
         &data,
         &Mse,
         &mut Adam::new(0.02),
-        FitConfig::new(10_000).batch_size(8).target_loss(0.01),
+        FitConfig::new(10_000)
+            .batch_size(8)
+            .target_loss(0.01)
+            .on_epoch(|r| {
+                lasts.push(r.last);
+                Control::Continue
+            }),
     )
     .unwrap();
     assert_eq!(h.stopped, StopReason::TargetLoss);
+    // The printer and other callbacks learn which epoch is the last.
+    assert_eq!(lasts.iter().filter(|&&l| l).count(), 1);
+    assert_eq!(lasts.last(), Some(&true));
     assert!(h.epochs() < 10_000);
     assert!(*h.loss.last().unwrap() <= 0.01);
     assert!(h.loss[..h.epochs() - 1].iter().all(|&l| l > 0.01));
@@ -171,6 +181,7 @@ fn callback_sees_every_epoch_and_can_stop() {
             .batch_size(5)
             .validation(&val)
             .on_epoch(|r| {
+                assert!(!r.last, "no rule stops this run before the callback does");
                 seen.push((r.epoch, r.loss, r.val_loss, r.samples, r.steps));
                 if r.epoch == 6 {
                     Control::Stop

@@ -5,7 +5,7 @@
 //! are known at compile time. Generated code is glue that calls these kernels layer by layer.
 //!
 //! This crate is `#![no_std]` and never allocates: every buffer is a fixed-size array on the
-//! caller's stack or inside the network itself. The one exception is [`fit`](train::fit)
+//! caller's stack or inside the network itself. The one exception is [`fit`]
 //! (feature `alloc`, on with `std`), whose history and shuffled sample order grow with the
 //! data; its training step allocates nothing either.
 

@@ -45,6 +45,9 @@ pub struct EpochReport<T> {
     pub samples: usize,
     /// Optimizer steps taken so far, over all epochs.
     pub steps: usize,
+    /// Whether this is the last epoch: the epoch count is reached, or the target loss or the
+    /// patience rule stops training after it (a callback's own stop comes after this report).
+    pub last: bool,
 }
 
 /// Why [`fit`] stopped.
@@ -342,6 +345,22 @@ where
                 val_accuracy = Some(acc);
             }
         }
+        let mut stop = None;
+        if let Some(patience) = config.patience {
+            let monitored = val_loss.unwrap_or(epoch_loss);
+            if monitored < best {
+                best = monitored;
+                since_best = 0;
+            } else {
+                since_best += 1;
+                if since_best >= patience {
+                    stop = Some(StopReason::Patience);
+                }
+            }
+        }
+        if config.target_loss.is_some_and(|t| epoch_loss <= t) {
+            stop = Some(StopReason::TargetLoss);
+        }
         let report = EpochReport {
             epoch,
             epochs: config.epochs,
@@ -351,27 +370,14 @@ where
             val_accuracy,
             samples: data.len(),
             steps: step,
+            last: stop.is_some() || epoch == config.epochs,
         };
-        if (config.callback)(&report) == Control::Stop {
-            history.stopped = StopReason::Callback;
-            break;
+        if (config.callback)(&report) == Control::Stop && stop.is_none() {
+            stop = Some(StopReason::Callback);
         }
-        if config.target_loss.is_some_and(|t| epoch_loss <= t) {
-            history.stopped = StopReason::TargetLoss;
+        if let Some(reason) = stop {
+            history.stopped = reason;
             break;
-        }
-        if let Some(patience) = config.patience {
-            let monitored = val_loss.unwrap_or(epoch_loss);
-            if monitored < best {
-                best = monitored;
-                since_best = 0;
-            } else {
-                since_best += 1;
-                if since_best >= patience {
-                    history.stopped = StopReason::Patience;
-                    break;
-                }
-            }
         }
     }
     Ok(history)
@@ -385,7 +391,7 @@ fn copy_params<T: Float, A: Parameters<T>, B: Parameters<T>>(src: &A, dst: &mut 
 }
 
 /// A ready-made epoch callback that prints one compact line on the first epoch, every
-/// `every` epochs and the last one: epoch, training loss, accuracy and validation figures
+/// `every` epochs and the last one (also when training stops early): epoch, training loss, accuracy and validation figures
 /// when measured, and throughput in samples per second since the previous line.
 ///
 /// ```text
@@ -399,7 +405,7 @@ pub fn progress<T: Float>(every: usize) -> impl FnMut(&EpochReport<T>) -> Contro
     let mut samples = 0usize;
     move |r: &EpochReport<T>| {
         samples += r.samples;
-        if r.epoch == 1 || r.epoch % every == 0 || r.epoch == r.epochs {
+        if r.epoch == 1 || r.epoch.is_multiple_of(every) || r.last {
             let secs = since.elapsed().as_secs_f64();
             let rate = if secs > 0.0 {
                 samples as f64 / secs
