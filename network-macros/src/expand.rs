@@ -18,7 +18,7 @@ pub fn expand(input: &Input) -> syn::Result<TokenStream> {
     let mut errors: Option<syn::Error> = None;
     for net in &input.networks {
         match valid::validate(net) {
-            Ok(plan) => out.extend(expand_network(&plan)),
+            Ok(plan) => out.extend(expand_network(&plan)?),
             Err(e) => match &mut errors {
                 Some(all) => all.combine(e),
                 None => errors = Some(e),
@@ -97,17 +97,22 @@ impl LayerPlan {
     }
 }
 
-fn expand_network(plan: &Plan) -> TokenStream {
+fn expand_network(plan: &Plan) -> syn::Result<TokenStream> {
     let net = plan.ast;
     let layers = &plan.layers;
+    // Validation guarantees at least one layer; stay panic-free all the same.
+    let (Some(first), Some(last)) = (layers.first(), layers.last()) else {
+        return Err(syn::Error::new(
+            net.open,
+            "a network needs at least one layer",
+        ));
+    };
     let name = &net.ident;
     let vis = &net.vis;
     let attrs = &net.attrs;
     let grads = format_ident!("{}Gradients", name);
     let trace = format_ident!("{}Trace", name);
 
-    let first = &layers[0];
-    let last = &layers[layers.len() - 1];
     let n_in = first.inputs;
     let n_out = last.outputs;
     let n_layers = layers.len();
@@ -145,7 +150,7 @@ fn expand_network(plan: &Plan) -> TokenStream {
          in the same shapes and under the same field names (so `grads.{}.bias` is the bias \
          gradient of layer `{}`).\n\nSum and scale them with [`Parameters`](::network::Parameters) \
          (`set_zero`, `add_from`, `scale`) or with `+=` and `*=`.",
-        fields[0], fields[0]
+        first.field, first.field
     );
     let trace_doc = format!(
         "What one forward pass of [`{name}`] keeps for backpropagation: the input, and each \
@@ -250,7 +255,7 @@ fn expand_network(plan: &Plan) -> TokenStream {
     let net_params = params_impl(name);
     let grads_params = params_impl(&grads);
 
-    quote! {
+    Ok(quote! {
         #(#attrs)*
         #[doc = #struct_doc]
         #vis struct #name<T: ::network::Float = f32> {
@@ -488,7 +493,7 @@ fn expand_network(plan: &Plan) -> TokenStream {
         }
 
         #grads_params
-    }
+    })
 }
 
 /// A markdown table of the layers for the struct's rustdoc.
@@ -507,4 +512,32 @@ fn layer_table(plan: &Plan) -> String {
         ));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A crate that depends on `network` alone, in a `no_std` build too, can use the macro:
+    /// the expansion names no other crate than `network` and `core`.
+    #[test]
+    fn generated_paths_go_through_network() {
+        let input: Input = syn::parse_str(
+            "pub struct Xor < dense(2 -> 8, tanh), dense(8 -> 1, sigmoid) >
+             struct C < a: dense(4 -> 16, leaky_relu(0.2)), dense(16 -> 3, softmax) >",
+        )
+        .unwrap();
+        let text = expand(&input).unwrap().to_string();
+        assert!(text.contains(":: network :: Dense"), "{text}");
+        for other in [
+            "network_core",
+            "network_macros",
+            ":: std ::",
+            ":: alloc ::",
+            "num_traits",
+            "extern crate",
+        ] {
+            assert!(!text.contains(other), "the expansion mentions `{other}`");
+        }
+    }
 }

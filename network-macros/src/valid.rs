@@ -151,6 +151,7 @@ pub fn validate(net: &ast::Network) -> syn::Result<Plan<'_>> {
         }
     }
 
+    check_size(net, &names, &mut errors);
     check_chain(net, &names, &mut errors);
     check_names(net, &names, &mut errors);
 
@@ -292,6 +293,38 @@ fn number(tokens: TokenStream) -> Option<f64> {
         _ => return None,
     };
     value.is_finite().then_some(value)
+}
+
+/// Parameter counts must be computable without overflow, so generated constants are exact.
+/// (A count that fits can still be too large for a stack; that is the compiler's to report.)
+fn check_size(net: &ast::Network, names: &[Ident], errors: &mut Errors) {
+    let mut total: Option<usize> = Some(0);
+    for (layer, name) in net.layers.iter().zip(names) {
+        let (Some(i), Some(o)) = (layer.inputs, layer.outputs) else {
+            continue;
+        };
+        let params = i
+            .value
+            .checked_mul(o.value)
+            .and_then(|w| w.checked_add(o.value));
+        if params.is_none_or(|p| p > isize::MAX as usize / 8) {
+            errors.push(syn::Error::new(
+                o.span,
+                format!(
+                    "layer {} (`{name}`) would have {} × {} weights, more than memory can hold",
+                    layer.index, i.value, o.value
+                ),
+            ));
+            return;
+        }
+        total = total.zip(params).and_then(|(t, p)| t.checked_add(p));
+    }
+    if total.is_none_or(|t| t > isize::MAX as usize / 8) {
+        errors.push(syn::Error::new(
+            net.ident.span(),
+            "this network has more parameters than memory can hold",
+        ));
+    }
 }
 
 /// Each layer's input width must equal the previous layer's output width.
@@ -492,6 +525,16 @@ mod tests {
         assert!(joined.contains("did you mean `relu`?"), "{joined}");
         assert!(joined.contains("width of 0"), "{joined}");
         assert_eq!(all.len(), 5, "{joined}");
+    }
+
+    #[test]
+    fn huge_layers_are_errors_not_overflows() {
+        let net: ast::Network = syn::parse_str(
+            "struct N < dense(18446744073709551615 -> 18446744073709551615, relu) >",
+        )
+        .unwrap();
+        let msg = validate(&net).err().unwrap().to_string();
+        assert!(msg.contains("more than memory can hold"), "{msg}");
     }
 
     #[test]

@@ -1,0 +1,7 @@
+use network::prelude::*;
+
+network! {
+    pub Net < dense(2 -> 1, sigmoid) >
+}
+
+fn main() {}
