@@ -341,3 +341,51 @@ total parameters: 403 (1612 bytes)";
     // `#[derive(Debug)]` still works beside the generated `Display`.
     assert!(format!("{net:?}").starts_with("Mlp"));
 }
+
+#[test]
+fn per_epoch_schedule_is_driven_by_fit() {
+    // One full batch per epoch, unshuffled: fit with a step-decay schedule must equal plain
+    // SGD steps at rates 0.1, 0.1, 0.05, 0.05, 0.025.
+    let data = regression(16, 11);
+    let schedule = StepDecay {
+        initial: 0.1,
+        gamma: 0.5,
+        every: 2,
+    };
+    let mut opt = Scheduled::per_epoch(Sgd::new(1.0), schedule);
+    let mut a: Reg<f64> = Reg::seeded(2);
+    let mut b = a.clone();
+    fit(
+        &mut a,
+        &data,
+        &Mse,
+        &mut opt,
+        FitConfig::new(5).batch_size(16).shuffle(false),
+    )
+    .unwrap();
+    let xs: Vec<[f64; 2]> = data.iter().map(|d| d.0).collect();
+    let ys: Vec<[f64; 1]> = data.iter().map(|d| d.1).collect();
+    for lr in [0.1, 0.1, 0.05, 0.05, 0.025] {
+        b.train_batch(&xs, &ys, &Mse, &mut Sgd::new(lr)).unwrap();
+    }
+    assert_eq!(a, b);
+    assert_eq!(opt.learning_rate(), 0.025);
+}
+
+#[test]
+fn clipped_adam_trains_inside_fit() {
+    let data = regression(64, 12);
+    let mut net: Reg<f64> = Reg::seeded(4);
+    let before = mean_loss(&net, &data, &Huber::default());
+    let h = fit(
+        &mut net,
+        &data,
+        &Huber::default(),
+        &mut network::ClipNorm::new(AdamW::new(0.01), 0.5),
+        FitConfig::new(100).batch_size(16).on_epoch(progress(50)),
+    )
+    .unwrap();
+    let after = mean_loss(&net, &data, &Huber::default());
+    assert!(after < 0.2 * before, "{before} -> {after}");
+    assert_eq!(h.epochs(), 100);
+}
