@@ -117,7 +117,7 @@ impl TensorCheck {
             tensor,
             name,
             layer,
-            kind: if tensor % 2 == 0 {
+            kind: if tensor.is_multiple_of(2) {
                 TensorKind::Weight
             } else {
                 TensorKind::Bias
@@ -412,7 +412,7 @@ impl<const MAX_LAYERS: usize> fmt::Display for GradCheck<MAX_LAYERS> {
         }
         writeln!(
             f,
-            "  {:<12} {:>8} {:>w$}  {:<9} {:>w$}  {:<9} {:<9} {}",
+            "  {:<12} {:>8} {:>w$}  {:<9} {:>w$}  {:<9} {:<9} backprop vs numeric there",
             "tensor",
             "shape",
             "max |a−n|",
@@ -420,7 +420,6 @@ impl<const MAX_LAYERS: usize> fmt::Display for GradCheck<MAX_LAYERS> {
             "max rel",
             "at",
             "mismatch",
-            "backprop vs numeric there",
             w = p + 7,
         )?;
         for t in self.tensors() {
