@@ -242,6 +242,15 @@ fn mini_batch_training_averages_and_converges() {
     let b = walkthrough::BATCH;
     assert_eq!(xs.len() % b, 0);
 
+    // The first step as printed: δ₂ per sample, their mean, b₂ − α·mean.
+    let f = t.first_step;
+    for s in 0..b {
+        close(f.deltas[s], hand(&START, xs[s], ys[s][0]).d2, SAME);
+    }
+    close(f.mean, f.deltas.iter().sum::<f64>() / b as f64, SAME);
+    close(f.before, START.b2, 0.0);
+    close(f.after, START.b2 - walkthrough::TRAIN_ALPHA * f.mean, SAME);
+
     // Epoch 1 by hand: per mini-batch, the mean of the per-sample gradients, one step.
     let mut p = START;
     for k in 0..xs.len() / b {

@@ -194,6 +194,23 @@ fn main() -> ExitCode {
         walkthrough::REL_CHANGE,
         walkthrough::MAX_EPOCHS
     );
+    let f = &t.first_step;
+    println!("   the first mini-batch step, for the output bias:");
+    for (s, d) in f.deltas.iter().enumerate() {
+        println!("     sample {s}: δ₂ = ∂L/∂b₂ = {d:+.9}");
+    }
+    println!(
+        "     mean ∂L/∂b₂ = {:+.9};  b₂ ← b₂ − α · mean = {:.9} − {} · {:.9} = {:.9}",
+        f.mean,
+        f.before,
+        walkthrough::TRAIN_ALPHA,
+        f.mean,
+        f.after
+    );
+    if (f.before - walkthrough::TRAIN_ALPHA * f.mean - f.after).abs() > 1e-15 {
+        println!("     MISMATCH: train_batch did not apply b ← b − α·mean δ");
+        ok = false;
+    }
     println!(
         "   {:>6} {:>12} {:>14} {:>16}",
         "epoch", "mean loss", "output b₂[0]", "mean ∂L/∂b₂[0]"

@@ -223,6 +223,21 @@ pub struct Training {
     pub converged: bool,
     /// The trained network.
     pub net: Mazur<f64>,
+    /// The very first mini-batch step, seen from the output bias.
+    pub first_step: BatchStep,
+}
+
+/// One mini-batch update of the output bias: `b₂ ← b₂ − α · (1/B) Σₛ δ₂⁽ˢ⁾`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BatchStep {
+    /// Each sample's `δ₂ = ∂L/∂b₂`.
+    pub deltas: [f64; BATCH],
+    /// Their mean, the batch's `∂L/∂b₂`.
+    pub mean: f64,
+    /// `b₂` before the step.
+    pub before: f64,
+    /// `b₂` after `train_batch`.
+    pub after: f64,
 }
 
 /// Mean loss and mean `∂L/∂b₂` over the whole data set.
@@ -261,6 +276,17 @@ pub fn train() -> Training {
             grad,
         }
     };
+    // The first step, taken apart: each sample's δ₂, their mean, and what train_batch did.
+    let deltas: [f64; BATCH] = core::array::from_fn(|s| {
+        let (_, g) = net.backprop(&DATA_X[s], &DATA_Y[s], &Mse);
+        g.l2.bias[0]
+    });
+    let mut first_step = BatchStep {
+        deltas,
+        mean: deltas.iter().sum::<f64>() / BATCH as f64,
+        before: net.l2.bias[0],
+        after: f64::NAN,
+    };
     let mut log = vec![snapshot(&net, 0)];
     let mut previous = log[0].loss;
     let mut converged = false;
@@ -270,6 +296,9 @@ pub fn train() -> Training {
         for (xs, ys) in DATA_X.chunks(BATCH).zip(DATA_Y.chunks(BATCH)) {
             net.train_batch(xs, ys, &Mse, &mut sgd)
                 .expect("batches are non-empty and paired");
+            if first_step.after.is_nan() {
+                first_step.after = net.l2.bias[0];
+            }
         }
         let (loss, _) = evaluate(&net);
         converged = (previous - loss).abs() <= REL_CHANGE * previous;
@@ -286,5 +315,6 @@ pub fn train() -> Training {
         log,
         converged,
         net,
+        first_step,
     }
 }
