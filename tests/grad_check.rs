@@ -377,3 +377,24 @@ fn layer_trace_is_what_backward_reads() {
     let t: LayerTrace<f64, 4> = net().forward_trace(&X).l1;
     assert_eq!(t.a, net().l1.forward(&X));
 }
+
+#[test]
+fn every_layer_of_a_deep_network_gets_a_row() {
+    let deep = Deep::<f32>::seeded(2);
+    let (_, g) = deep.backprop(&[0.1, 0.2, 0.3, 0.4], &[0.0, 1.0, 0.0], &CrossEntropy);
+    let s = g.to_string();
+    let rows: Vec<&str> = s.lines().skip(1).collect();
+    assert_eq!(rows.len(), 4, "{s}");
+    for (k, (row, shape)) in rows.iter().zip(["5×4", "6×5", "3×6", "3×3"]).enumerate() {
+        assert!(
+            row.starts_with(&format!("l{} ", k + 1)) && row.contains(shape),
+            "{s}"
+        );
+    }
+    // The last layer's full ∂L/∂b: three entries.
+    assert_eq!(
+        rows[3].rsplit('[').next().unwrap().matches(',').count(),
+        2,
+        "{s}"
+    );
+}
