@@ -11,7 +11,8 @@ pub use network_core::{
     Init, LayerInfo, LayerTrace, Loss, Mse, Network, Optimizer, Parameters, PredictionLoss, Rng,
     Sgd, Vector,
 };
-pub use network_core::{activation, dense, init, loss, optim};
+pub use network_core::{GradCheck, grad_check};
+pub use network_core::{activation, dense, display, gradcheck, init, loss, optim};
 pub use network_macros::network;
 
 /// Everything a user of the macro needs: `use network::prelude::*;`.
@@ -19,7 +20,7 @@ pub mod prelude {
     pub use network_core::activation::{Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
     pub use network_core::{
         Activation, BinaryCrossEntropy, CrossEntropy, Error, Float, Loss, Mse, Network, Optimizer,
-        Parameters, Sgd,
+        Parameters, Sgd, grad_check,
     };
     pub use network_macros::network;
 }

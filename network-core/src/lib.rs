@@ -16,8 +16,10 @@ extern crate std;
 
 pub mod activation;
 pub mod dense;
+pub mod display;
 pub mod error;
 pub mod float;
+pub mod gradcheck;
 pub mod init;
 pub mod loss;
 pub mod network;
@@ -26,8 +28,10 @@ pub mod params;
 
 pub use activation::{Activation, Elementwise, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
 pub use dense::{Dense, DenseGradients, LayerTrace};
+pub use display::fmt_gradients;
 pub use error::Error;
 pub use float::{Float, Vector};
+pub use gradcheck::{GradCheck, grad_check};
 pub use init::{Init, Rng};
 pub use loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse, PredictionLoss};
 pub use network::{LayerInfo, Network};
