@@ -22,7 +22,10 @@ pub use network_core::{
 };
 #[cfg(feature = "alloc")]
 pub use network_core::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};
-pub use network_core::{activation, dense, init, loss, metrics, optim, summary};
+pub use network_core::{GradCheck, grad_check};
+pub use network_core::{
+    activation, dense, display, gradcheck, init, loss, metrics, optim, summary,
+};
 pub use network_macros::network;
 
 /// Everything a user of the macro needs: `use network::prelude::*;`.
@@ -35,8 +38,8 @@ pub mod prelude {
     pub use network_core::{
         Activation, Adam, AdamW, BinaryCrossEntropy, ClipNorm, Constant, Cosine, CrossEntropy,
         Error, Float, Huber, LearningRate, Loss, Mae, Mse, Network, Optimizer, Parameters,
-        Schedule, Scheduled, Sgd, StepDecay, accuracy, argmax, confusion_matrix, mean_loss,
-        predict_class,
+        Schedule, Scheduled, Sgd, StepDecay, accuracy, argmax, confusion_matrix, grad_check,
+        mean_loss, predict_class,
     };
     #[cfg(feature = "alloc")]
     pub use network_core::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};

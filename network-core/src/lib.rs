@@ -20,8 +20,10 @@ extern crate std;
 
 pub mod activation;
 pub mod dense;
+pub mod display;
 pub mod error;
 pub mod float;
+pub mod gradcheck;
 pub mod init;
 pub mod loss;
 pub mod metrics;
@@ -37,8 +39,10 @@ pub use activation::{
     Softmax, Softplus, Tanh,
 };
 pub use dense::{Dense, DenseGradients, LayerTrace};
+pub use display::fmt_gradients;
 pub use error::Error;
 pub use float::{Float, Vector};
+pub use gradcheck::{GradCheck, grad_check};
 pub use init::{Init, Rng};
 pub use loss::{BinaryCrossEntropy, CrossEntropy, Huber, Loss, Mae, Mse, PredictionLoss};
 pub use metrics::{

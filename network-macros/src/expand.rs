@@ -493,6 +493,14 @@ fn expand_network(plan: &Plan) -> syn::Result<TokenStream> {
         }
 
         #grads_params
+
+        impl<T: ::network::Float> ::core::fmt::Display for #grads<T> {
+            /// A table with one row per layer: `∂L/∂W` summarised (shape, min, max and mean
+            /// magnitude, norm) and the full `∂L/∂b` vector. `{:.N}` sets the digits.
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                ::network::display::fmt_gradients::<T, Self>(self, f)
+            }
+        }
     })
 }
 
