@@ -6,20 +6,42 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+#[cfg(feature = "std")]
+pub use network_core::progress;
+#[cfg(feature = "alloc")]
+pub use network_core::train;
 pub use network_core::{
     Activation, BinaryCrossEntropy, CrossEntropy, Dense, DenseGradients, Elementwise, Error, Float,
     Init, LayerInfo, LayerTrace, Loss, Mse, Network, Optimizer, Parameters, PredictionLoss, Rng,
     Sgd, Vector,
 };
-pub use network_core::{activation, dense, init, loss, optim};
+pub use network_core::{
+    Adam, AdamW, ClipNorm, ConfusionMatrix, Constant, Cosine, Huber, LearningRate, Mae, Schedule,
+    Scheduled, StepDecay, Summary, accuracy, argmax, class_of, clip_grad_norm, confusion_matrix,
+    mean_loss, predict_class,
+};
+#[cfg(feature = "alloc")]
+pub use network_core::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};
+pub use network_core::{GradCheck, grad_check};
+pub use network_core::{
+    activation, dense, display, gradcheck, init, loss, metrics, optim, summary,
+};
 pub use network_macros::network;
 
 /// Everything a user of the macro needs: `use network::prelude::*;`.
 pub mod prelude {
-    pub use network_core::activation::{Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
-    pub use network_core::{
-        Activation, BinaryCrossEntropy, CrossEntropy, Error, Float, Loss, Mse, Network, Optimizer,
-        Parameters, Sgd,
+    pub use network_core::activation::{
+        Elu, Gelu, GeluTanh, Identity, LeakyRelu, Relu, Sigmoid, Silu, Softmax, Softplus, Tanh,
     };
+    #[cfg(feature = "std")]
+    pub use network_core::progress;
+    pub use network_core::{
+        Activation, Adam, AdamW, BinaryCrossEntropy, ClipNorm, Constant, Cosine, CrossEntropy,
+        Error, Float, Huber, LearningRate, Loss, Mae, Mse, Network, Optimizer, Parameters,
+        Schedule, Scheduled, Sgd, StepDecay, accuracy, argmax, confusion_matrix, grad_check,
+        mean_loss, predict_class,
+    };
+    #[cfg(feature = "alloc")]
+    pub use network_core::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};
     pub use network_macros::network;
 }

@@ -218,6 +218,174 @@ impl Elementwise for Tanh {
     }
 }
 
+/// He/Kaiming init for the ReLU-like activations below (`gelu`, `silu`, `elu`, `softplus`):
+/// each is ≈ `z` for large `z` and ≈ 0 (or a small negative bound) for negative `z`, so it
+/// halves the variance much as `relu` does.
+const RELU_LIKE: Init = Init::HeUniform {
+    negative_slope: 0.0,
+};
+
+/// `1/√2`.
+const FRAC_1_SQRT_2: f64 = core::f64::consts::FRAC_1_SQRT_2;
+/// `1/√(2π)`, the standard normal density at 0.
+const FRAC_1_SQRT_2PI: f64 = 0.398_942_280_401_432_7;
+
+/// The GELU, exact form: `f(z) = z·Φ(z) = z·(1 + erf(z/√2))/2`, with `Φ` the standard normal
+/// distribution function (PyTorch's `GELU()`, `approximate='none'`).
+/// `f′(z) = Φ(z) + z·φ(z)`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Gelu;
+
+impl Elementwise for Gelu {
+    const NAME: &'static str = "gelu";
+
+    fn init(&self) -> Init {
+        RELU_LIKE
+    }
+
+    #[inline(always)]
+    fn apply<T: Float>(&self, z: T) -> T {
+        T::cast(0.5) * z * (T::one() + (z * T::cast(FRAC_1_SQRT_2)).erf())
+    }
+
+    #[inline(always)]
+    fn derivative<T: Float>(&self, z: T, _a: T) -> T {
+        let cdf = T::cast(0.5) * (T::one() + (z * T::cast(FRAC_1_SQRT_2)).erf());
+        let pdf = T::cast(FRAC_1_SQRT_2PI) * (T::cast(-0.5) * z * z).exp();
+        cdf + z * pdf
+    }
+}
+
+/// The GELU, tanh approximation: `f(z) = z·(1 + tanh(u))/2` with
+/// `u = √(2/π)·(z + 0.044715·z³)` (PyTorch's `GELU(approximate='tanh')`, GPT-2's `gelu_new`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct GeluTanh;
+
+impl GeluTanh {
+    const SQRT_2_OVER_PI: f64 = 0.797_884_560_802_865_4;
+    const CUBIC: f64 = 0.044_715;
+}
+
+impl Elementwise for GeluTanh {
+    const NAME: &'static str = "gelu_tanh";
+
+    fn init(&self) -> Init {
+        RELU_LIKE
+    }
+
+    #[inline(always)]
+    fn apply<T: Float>(&self, z: T) -> T {
+        let u = T::cast(Self::SQRT_2_OVER_PI) * (z + T::cast(Self::CUBIC) * z * z * z);
+        T::cast(0.5) * z * (T::one() + u.tanh())
+    }
+
+    #[inline(always)]
+    fn derivative<T: Float>(&self, z: T, _a: T) -> T {
+        let c = T::cast(Self::SQRT_2_OVER_PI);
+        let k = T::cast(Self::CUBIC);
+        let t = (c * (z + k * z * z * z)).tanh();
+        let du = c * (T::one() + T::cast(3.0) * k * z * z);
+        T::cast(0.5) * (T::one() + t) + T::cast(0.5) * z * (T::one() - t * t) * du
+    }
+}
+
+/// `f(z) = ln(1 + e^z)`, a smooth ReLU, computed as `max(z, 0) + ln(1 + e^(−|z|))` so it
+/// neither overflows for large `z` nor loses the tail for very negative `z`.
+/// `f′(z) = σ(z)`, the logistic sigmoid.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Softplus;
+
+impl Elementwise for Softplus {
+    const NAME: &'static str = "softplus";
+
+    fn init(&self) -> Init {
+        RELU_LIKE
+    }
+
+    #[inline(always)]
+    fn apply<T: Float>(&self, z: T) -> T {
+        z.max(T::zero()) + (-z.abs()).exp().ln_1p()
+    }
+
+    #[inline(always)]
+    fn derivative<T: Float>(&self, z: T, _a: T) -> T {
+        Sigmoid.apply(z)
+    }
+}
+
+/// The ELU: `f(z) = z` for `z > 0`, `α·(e^z − 1)` otherwise. `elu` in the macro means `α = 1`
+/// (PyTorch's default); `elu(α)` sets it. `f′(z) = 1` for `z > 0`, `f(z) + α` otherwise.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Elu {
+    /// The scale `α` of the negative part, which saturates at `−α`.
+    pub alpha: f64,
+}
+
+impl Elu {
+    /// The `α` `elu` has when none is written.
+    pub const DEFAULT_ALPHA: f64 = 1.0;
+
+    /// An ELU saturating at `−alpha`.
+    pub const fn new(alpha: f64) -> Self {
+        Elu { alpha }
+    }
+}
+
+impl Default for Elu {
+    fn default() -> Self {
+        Elu::new(Self::DEFAULT_ALPHA)
+    }
+}
+
+impl Elementwise for Elu {
+    const NAME: &'static str = "elu";
+
+    fn init(&self) -> Init {
+        RELU_LIKE
+    }
+
+    #[inline(always)]
+    fn apply<T: Float>(&self, z: T) -> T {
+        if z > T::zero() {
+            z
+        } else {
+            T::cast(self.alpha) * z.exp_m1()
+        }
+    }
+
+    #[inline(always)]
+    fn derivative<T: Float>(&self, z: T, a: T) -> T {
+        if z > T::zero() {
+            T::one()
+        } else {
+            a + T::cast(self.alpha)
+        }
+    }
+}
+
+/// SiLU, also called swish: `f(z) = z·σ(z)`, `f′(z) = σ(z)·(1 + z·(1 − σ(z)))`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Silu;
+
+impl Elementwise for Silu {
+    const NAME: &'static str = "silu";
+
+    fn init(&self) -> Init {
+        RELU_LIKE
+    }
+
+    #[inline(always)]
+    fn apply<T: Float>(&self, z: T) -> T {
+        z * Sigmoid.apply(z)
+    }
+
+    #[inline(always)]
+    fn derivative<T: Float>(&self, z: T, _a: T) -> T {
+        let s = Sigmoid.apply(z);
+        s * (T::one() + z * (T::one() - s))
+    }
+}
+
 /// `aᵢ = e^(zᵢ) / Σⱼ e^(zⱼ)`: a probability distribution over the layer's outputs.
 ///
 /// The `network!` macro only allows it on the last layer. Paired with
@@ -293,6 +461,60 @@ mod tests {
         check_derivative(LeakyRelu::new(0.3));
         check_derivative(Sigmoid);
         check_derivative(Tanh);
+        check_derivative(Gelu);
+        check_derivative(GeluTanh);
+        check_derivative(Softplus);
+        check_derivative(Elu::default());
+        check_derivative(Elu::new(0.5));
+        check_derivative(Silu);
+    }
+
+    #[test]
+    fn new_activation_values() {
+        // Reference values from PyTorch's definitions, worked out in f64.
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+        // gelu(1) = Φ(1) = 0.841344746068543 (standard normal table).
+        assert!(close(Gelu.apply(1.0), 0.841_344_746_068_542_9));
+        // gelu(−1) = −Φ(−1) = −(1 − Φ(1)).
+        assert!(close(Gelu.apply(-1.0), -0.158_655_253_931_457_1));
+        assert_eq!(Gelu.apply(0.0f32), 0.0);
+        let u = (2.0 / core::f64::consts::PI).sqrt() * (1.0 + 0.044715);
+        assert!(close(GeluTanh.apply(1.0), 0.5 * (1.0 + u.tanh())));
+        assert!(close(Softplus.apply(0.0), 2.0f64.ln()));
+        assert!(close(Elu::default().apply(-1.0), (-1.0f64).exp() - 1.0));
+        assert!(close(
+            Elu::new(2.0).apply(-1.0),
+            2.0 * ((-1.0f64).exp() - 1.0)
+        ));
+        assert_eq!(Elu::default().apply(3.0f64), 3.0);
+        assert!(close(Silu.apply(2.0), 2.0 / (1.0 + (-2.0f64).exp())));
+        // The f32 erf path agrees with the f64 one.
+        assert!((Gelu.apply(0.7f32) as f64 - Gelu.apply(0.7f64)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn smooth_activations_are_stable_at_extremes() {
+        assert_eq!(Softplus.apply(1000.0f32), 1000.0);
+        assert_eq!(Softplus.apply(-1000.0f32), 0.0);
+        assert!(Softplus.apply(-30.0f64) > 0.0);
+        assert!((Softplus.apply(-30.0f64) - (-30.0f64).exp()).abs() < 1e-25);
+        assert_eq!(Gelu.apply(-1000.0f32), 0.0);
+        assert_eq!(Gelu.apply(1000.0f32), 1000.0);
+        assert_eq!(GeluTanh.apply(1000.0f32), 1000.0);
+        assert_eq!(Silu.apply(-1000.0f32), 0.0);
+        assert_eq!(Silu.apply(1000.0f32), 1000.0);
+        assert_eq!(Elu::default().apply(-1000.0f32), -1.0);
+        for z in [-1000.0f32, -50.0, 50.0, 1000.0] {
+            for d in [
+                Gelu.derivative(z, Gelu.apply(z)),
+                GeluTanh.derivative(z, GeluTanh.apply(z)),
+                Softplus.derivative(z, Softplus.apply(z)),
+                Silu.derivative(z, Silu.apply(z)),
+                Elu::default().derivative(z, Elu::default().apply(z)),
+            ] {
+                assert!(d.is_finite(), "derivative at {z}: {d}");
+            }
+        }
     }
 
     #[test]

@@ -31,6 +31,12 @@ pub trait Float:
 
     /// Widens (or keeps) the value as an `f64`.
     fn as_f64(self) -> f64;
+
+    /// The error function `erf(x) = (2/√π) ∫₀ˣ e^(−t²) dt` (from `libm`, so also without
+    /// `std`). The default goes through `f64`.
+    fn erf(self) -> Self {
+        Self::cast(libm::erf(self.as_f64()))
+    }
 }
 
 impl Float for f32 {
@@ -44,6 +50,11 @@ impl Float for f32 {
     #[inline(always)]
     fn as_f64(self) -> f64 {
         self as f64
+    }
+
+    #[inline(always)]
+    fn erf(self) -> Self {
+        libm::erff(self)
     }
 }
 

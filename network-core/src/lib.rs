@@ -5,31 +5,57 @@
 //! are known at compile time. Generated code is glue that calls these kernels layer by layer.
 //!
 //! This crate is `#![no_std]` and never allocates: every buffer is a fixed-size array on the
-//! caller's stack or inside the network itself.
+//! caller's stack or inside the network itself. The one exception is [`fit`]
+//! (feature `alloc`, on with `std`), whose history and shuffled sample order grow with the
+//! data; its training step allocates nothing either.
 
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "alloc")]
+extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
 pub mod activation;
 pub mod dense;
+pub mod display;
 pub mod error;
 pub mod float;
+pub mod gradcheck;
 pub mod init;
 pub mod loss;
+pub mod metrics;
 pub mod network;
 pub mod optim;
 pub mod params;
+pub mod summary;
+#[cfg(feature = "alloc")]
+pub mod train;
 
-pub use activation::{Activation, Elementwise, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
+pub use activation::{
+    Activation, Elementwise, Elu, Gelu, GeluTanh, Identity, LeakyRelu, Relu, Sigmoid, Silu,
+    Softmax, Softplus, Tanh,
+};
 pub use dense::{Dense, DenseGradients, LayerTrace};
+pub use display::fmt_gradients;
 pub use error::Error;
 pub use float::{Float, Vector};
+pub use gradcheck::{GradCheck, grad_check};
 pub use init::{Init, Rng};
-pub use loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse, PredictionLoss};
+pub use loss::{BinaryCrossEntropy, CrossEntropy, Huber, Loss, Mae, Mse, PredictionLoss};
+pub use metrics::{
+    ConfusionMatrix, accuracy, argmax, class_of, confusion_matrix, mean_loss, predict_class,
+};
 pub use network::{LayerInfo, Network};
-pub use optim::{Optimizer, Sgd};
+pub use optim::{
+    Adam, AdamW, ClipNorm, Constant, Cosine, LearningRate, Momentum, NoMomentum, Optimizer,
+    Schedule, Scheduled, Sgd, StepDecay, clip_grad_norm,
+};
 pub use params::Parameters;
+pub use summary::Summary;
+#[cfg(feature = "std")]
+pub use train::progress;
+#[cfg(feature = "alloc")]
+pub use train::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};

@@ -4,10 +4,11 @@
 //! layer's pre-activation; that depends on the loss *and* the last activation, so [`Loss`] is
 //! implemented for pairs. Losses that only look at the prediction ([`Mse`],
 //! [`BinaryCrossEntropy`]) implement [`PredictionLoss`] and work with every activation through
-//! the chain rule. [`CrossEntropy`] is defined only over a [`Softmax`] output, where the
-//! gradient fuses into the stable `ŷ − y`; pairing it with anything else does not compile.
+//! the chain rule ([`Huber`] and [`Mae`] too). [`CrossEntropy`] is defined only over a
+//! [`Softmax`] output or an [`Identity`] one read as logits, where the gradient fuses into the
+//! stable `softmax(z) − y`; pairing it with anything else does not compile.
 
-use crate::activation::{Activation, Softmax};
+use crate::activation::{Activation, Identity, Softmax};
 use crate::float::Float;
 
 /// A loss `L(ŷ, y)` as seen from a network whose last layer has activation `A`.
@@ -17,7 +18,8 @@ use crate::float::Float;
 #[diagnostic::on_unimplemented(
     message = "the loss `{Self}` cannot train a network whose last layer has activation `{A}`",
     label = "this loss does not fit the network's output activation",
-    note = "`CrossEntropy` needs a `softmax` last layer; `Mse` and `BinaryCrossEntropy` fit any"
+    note = "`CrossEntropy` needs a `softmax` last layer, or an `identity` one whose outputs are \
+            read as logits; `Mse`, `Mae`, `Huber` and `BinaryCrossEntropy` fit any last layer"
 )]
 pub trait Loss<T: Float, A: Activation> {
     /// The loss of one sample.
@@ -61,6 +63,8 @@ macro_rules! loss_for_every_activation {
 
 loss_for_every_activation!(Mse);
 loss_for_every_activation!(BinaryCrossEntropy);
+loss_for_every_activation!(Mae);
+loss_for_every_activation!(Huber);
 
 /// Mean squared error: `L = (1/N) Σ (ŷᵢ − yᵢ)²`, `∂L/∂ŷᵢ = 2(ŷᵢ − yᵢ)/N`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -115,6 +119,94 @@ impl<T: Float> PredictionLoss<T> for BinaryCrossEntropy {
     }
 }
 
+/// Mean absolute error: `L = (1/N) Σ |ŷᵢ − yᵢ|`, `∂L/∂ŷᵢ = sign(ŷᵢ − yᵢ)/N`, with the
+/// subgradient 0 where `ŷᵢ = yᵢ` (as PyTorch's `L1Loss`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Mae;
+
+impl<T: Float> PredictionLoss<T> for Mae {
+    fn loss(&self, prediction: &[T], target: &[T]) -> T {
+        let n = T::cast(prediction.len() as f64);
+        prediction
+            .iter()
+            .zip(target)
+            .map(|(&p, &y)| (p - y).abs())
+            .sum::<T>()
+            / n
+    }
+
+    fn gradient(&self, prediction: &[T], target: &[T], grad: &mut [T]) {
+        let inv = T::one() / T::cast(prediction.len() as f64);
+        for ((g, &p), &y) in grad.iter_mut().zip(prediction).zip(target) {
+            *g = sign(p - y) * inv;
+        }
+    }
+}
+
+/// `−1`, `0` or `1`: the sign, with 0 at 0 (a subgradient of `|x|`).
+fn sign<T: Float>(x: T) -> T {
+    if x > T::zero() {
+        T::one()
+    } else if x < T::zero() {
+        -T::one()
+    } else {
+        T::zero()
+    }
+}
+
+/// The Huber loss with threshold `δ` (PyTorch's `HuberLoss`, mean over the outputs): with
+/// `d = ŷ − y`, each output costs `d²/2` if `|d| ≤ δ` and `δ·(|d| − δ/2)` beyond, so the loss is
+/// quadratic near the target and linear (robust to outliers) far from it.
+/// `∂L/∂ŷᵢ = clamp(dᵢ, −δ, δ)/N`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Huber {
+    /// The threshold `δ > 0` between the quadratic and the linear part.
+    pub delta: f64,
+}
+
+impl Huber {
+    /// A Huber loss with threshold `delta`.
+    pub const fn new(delta: f64) -> Self {
+        Huber { delta }
+    }
+}
+
+impl Default for Huber {
+    /// `δ = 1`, PyTorch's default.
+    fn default() -> Self {
+        Huber::new(1.0)
+    }
+}
+
+impl<T: Float> PredictionLoss<T> for Huber {
+    fn loss(&self, prediction: &[T], target: &[T]) -> T {
+        let delta = T::cast(self.delta);
+        let half = T::cast(0.5);
+        let n = T::cast(prediction.len() as f64);
+        prediction
+            .iter()
+            .zip(target)
+            .map(|(&p, &y)| {
+                let d = (p - y).abs();
+                if d <= delta {
+                    half * d * d
+                } else {
+                    delta * (d - half * delta)
+                }
+            })
+            .sum::<T>()
+            / n
+    }
+
+    fn gradient(&self, prediction: &[T], target: &[T], grad: &mut [T]) {
+        let delta = T::cast(self.delta);
+        let inv = T::one() / T::cast(prediction.len() as f64);
+        for ((g, &p), &y) in grad.iter_mut().zip(prediction).zip(target) {
+            *g = (p - y).max(-delta).min(delta) * inv;
+        }
+    }
+}
+
 /// Categorical cross-entropy over a [`Softmax`] output: `L = −Σ yᵢ ln ŷᵢ`, with `y` one-hot or a
 /// probability distribution.
 ///
@@ -134,6 +226,26 @@ impl<T: Float> Loss<T, Softmax> for CrossEntropy {
         let total: T = y.iter().copied().sum();
         for ((d, &a), &y) in delta.iter_mut().zip(a).zip(y) {
             *d = a * total - y;
+        }
+    }
+}
+
+/// Cross-entropy from logits: on an [`Identity`] last layer the outputs `z` are read as
+/// unnormalised log-probabilities, `L = −Σ yᵢ·(zᵢ − logsumexp(z))` (PyTorch's
+/// `CrossEntropyLoss` on logits, for one sample). Stable for any finite logits;
+/// `δᵢ = softmax(z)ᵢ·Σⱼyⱼ − yᵢ`. Apply [`Softmax`] to the network's output to read
+/// probabilities.
+impl<T: Float> Loss<T, Identity> for CrossEntropy {
+    fn value(&self, z: &[T], _a: &[T], y: &[T]) -> T {
+        let lse = log_sum_exp(z);
+        z.iter().zip(y).map(|(&z, &y)| y * (lse - z)).sum()
+    }
+
+    fn delta(&self, _activation: &Identity, z: &[T], _a: &[T], y: &[T], delta: &mut [T]) {
+        Softmax.forward(z, delta);
+        let total: T = y.iter().copied().sum();
+        for (d, &y) in delta.iter_mut().zip(y) {
+            *d = *d * total - y;
         }
     }
 }
@@ -206,6 +318,64 @@ mod tests {
         fd_check(&CrossEntropy, Softmax, z, [0.0, 1.0, 0.0]);
         fd_check(&CrossEntropy, Softmax, z, [0.2, 0.5, 0.3]);
         fd_check(&CrossEntropy, Softmax, z, [0.5, 1.0, 0.0]);
+        fd_check(&CrossEntropy, Identity, z, [0.0, 1.0, 0.0]);
+        fd_check(&CrossEntropy, Identity, z, [0.2, 0.5, 0.3]);
+        fd_check(&CrossEntropy, Identity, z, [0.5, 1.0, 0.0]);
+        // Away from the kinks, where the derivative exists.
+        fd_check(&Mae, Identity, z, [1.0, 0.0, -0.5]);
+        fd_check(&Mae, Tanh, z, [0.2, 0.0, -0.5]);
+        fd_check(&Huber::default(), Identity, z, [1.0, 0.0, -2.5]);
+        fd_check(&Huber::new(0.5), Sigmoid, z, [0.9, 0.0, -0.5]);
+        fd_check(&Huber::new(0.1), Tanh, z, [0.25, -0.3, 0.7]);
+    }
+
+    #[test]
+    fn mae_values_and_subgradient_at_zero() {
+        assert_eq!(Mae.loss(&[1.0f64, 2.0, 3.0], &[0.0, 4.0, 3.0]), 1.0);
+        let mut g = [9.0f64; 3];
+        Mae.gradient(&[1.0, 2.0, 3.0], &[0.0, 4.0, 3.0], &mut g);
+        assert_eq!(g, [1.0 / 3.0, -1.0 / 3.0, 0.0]);
+    }
+
+    #[test]
+    fn huber_is_quadratic_then_linear() {
+        let h = Huber::new(1.0);
+        // d = 0.5 → 0.125; d = −3 → 1·(3 − 0.5) = 2.5; mean over 2 outputs.
+        assert_eq!(h.loss(&[0.5f64, -3.0], &[0.0, 0.0]), (0.125 + 2.5) / 2.0);
+        let mut g = [0.0f64; 2];
+        h.gradient(&[0.5, -3.0], &[0.0, 0.0], &mut g);
+        assert_eq!(g, [0.25, -0.5]);
+        // At |d| = δ both branches meet: δ²/2.
+        assert_eq!(Huber::new(2.0).loss(&[2.0f64], &[0.0]), 2.0);
+    }
+
+    #[test]
+    fn cross_entropy_from_logits_is_stable_and_matches_softmax() {
+        let z = [1000.0f32, -1000.0, 0.0];
+        let y = [0.0f32, 1.0, 0.0];
+        let l = Loss::<f32, Identity>::value(&CrossEntropy, &z, &z, &y);
+        assert_eq!(l, 2000.0);
+        let mut d = [0.0f32; 3];
+        Loss::<f32, Identity>::delta(&CrossEntropy, &Identity, &z, &z, &y, &mut d);
+        assert_eq!(d, [1.0, -1.0, 0.0]);
+        let z = [-1000.0f64, -1000.0];
+        let l = Loss::<f64, Identity>::value(&CrossEntropy, &z, &z, &[1.0, 0.0]);
+        assert!((l - 2.0f64.ln()).abs() < 1e-12, "{l}");
+        // Same value and δ as softmax + cross-entropy on moderate logits.
+        let z = [0.3f64, -1.2, 2.0];
+        let y = [0.1f64, 0.6, 0.3];
+        let mut a = [0.0; 3];
+        Softmax.forward(&z, &mut a);
+        let (mut d1, mut d2) = ([0.0; 3], [0.0; 3]);
+        Loss::<f64, Identity>::delta(&CrossEntropy, &Identity, &z, &z, &y, &mut d1);
+        Loss::<f64, Softmax>::delta(&CrossEntropy, &Softmax, &z, &a, &y, &mut d2);
+        assert_eq!(
+            Loss::<f64, Identity>::value(&CrossEntropy, &z, &z, &y),
+            Loss::<f64, Softmax>::value(&CrossEntropy, &z, &a, &y)
+        );
+        for (p, q) in d1.iter().zip(&d2) {
+            assert!((p - q).abs() < 1e-15);
+        }
     }
 
     #[test]
@@ -235,9 +405,12 @@ mod tests {
         let z = [1000.0f32, -1000.0, 0.0];
         let mut a = [0.0f32; 3];
         Softmax.forward(&z, &mut a);
-        let l = CrossEntropy.value(&z, &a, &[0.0, 1.0, 0.0]);
+        let l = Loss::<f32, Softmax>::value(&CrossEntropy, &z, &a, &[0.0, 1.0, 0.0]);
         assert_eq!(l, 2000.0);
-        assert_eq!(CrossEntropy.value(&z, &a, &[1.0, 0.0, 0.0]), 0.0);
+        assert_eq!(
+            Loss::<f32, Softmax>::value(&CrossEntropy, &z, &a, &[1.0, 0.0, 0.0]),
+            0.0
+        );
     }
 
     #[test]

@@ -62,8 +62,9 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
     fn zeroed() -> Self;
 
     /// A network initialised from `seed`: Glorot/Xavier-uniform weights for `sigmoid`, `tanh`,
-    /// `identity` and `softmax` layers, He/Kaiming-uniform for `relu` and `leaky_relu`, zero
-    /// biases. The same seed gives the same network, bit for bit.
+    /// `identity` and `softmax` layers, He/Kaiming-uniform for `relu`, `leaky_relu` and the
+    /// ReLU-like `elu`, `gelu`, `gelu_tanh`, `silu` and `softplus`, zero biases. The same seed
+    /// gives the same network, bit for bit.
     fn seeded(seed: u64) -> Self;
 
     /// The network's output for input `x`.

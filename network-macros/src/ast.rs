@@ -222,13 +222,8 @@ fn parse_dense_args(content: ParseStream, layer: &mut Layer, errors: &mut Vec<sy
     }
     layer.outputs = parse_width(content, "output", errors);
     if !content.peek(Token![,]) {
-        let at = if content.is_empty() {
-            layer.outputs.map_or(layer.args, |w| w.span)
-        } else {
-            content.span()
-        };
         errors.push(syn::Error::new(
-            at,
+            here(content, layer.outputs.map_or(layer.args, |w| w.span)),
             format!("expected `,` and an activation after the output width, as in `{example}`"),
         ));
         skip_to_end(content);
@@ -238,13 +233,8 @@ fn parse_dense_args(content: ParseStream, layer: &mut Layer, errors: &mut Vec<sy
     let ident = match content.call(Ident::parse_any) {
         Ok(ident) => ident,
         Err(_) => {
-            let at = if content.is_empty() {
-                layer.args
-            } else {
-                content.span()
-            };
             errors.push(syn::Error::new(
-                at,
+                here(content, layer.args),
                 format!("expected an activation after the widths, as in `{example}`"),
             ));
             skip_to_end(content);
@@ -321,6 +311,16 @@ fn paren_group(content: ParseStream) -> syn::Result<(Span, TokenStream)> {
     let inner;
     let paren = syn::parenthesized!(inner in content);
     Ok((paren.span.join(), inner.parse()?))
+}
+
+/// Where to point at the next token: the token itself, or `fallback` when none is left (an
+/// exhausted group's own span is the closing delimiter, less clear than the thing missing).
+fn here(content: ParseStream, fallback: Span) -> Span {
+    if content.is_empty() {
+        fallback
+    } else {
+        content.span()
+    }
 }
 
 fn skip_to_end(content: ParseStream) {

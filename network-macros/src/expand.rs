@@ -41,6 +41,11 @@ impl Act {
             Act::Sigmoid => quote!(::network::activation::Sigmoid),
             Act::Tanh => quote!(::network::activation::Tanh),
             Act::Softmax => quote!(::network::activation::Softmax),
+            Act::Gelu => quote!(::network::activation::Gelu),
+            Act::GeluTanh => quote!(::network::activation::GeluTanh),
+            Act::Softplus => quote!(::network::activation::Softplus),
+            Act::Elu(_) => quote!(::network::activation::Elu),
+            Act::Silu => quote!(::network::activation::Silu),
         }
     }
 
@@ -50,6 +55,10 @@ impl Act {
             Act::LeakyRelu(alpha) => {
                 let alpha = Literal::f64_suffixed(alpha);
                 quote!(::network::activation::LeakyRelu::new(#alpha))
+            }
+            Act::Elu(alpha) => {
+                let alpha = Literal::f64_suffixed(alpha);
+                quote!(::network::activation::Elu::new(#alpha))
             }
             other => other.ty(),
         }
@@ -64,6 +73,11 @@ impl Act {
             Act::Sigmoid => "sigmoid".into(),
             Act::Tanh => "tanh".into(),
             Act::Softmax => "softmax".into(),
+            Act::Gelu => "gelu".into(),
+            Act::GeluTanh => "gelu_tanh".into(),
+            Act::Softplus => "softplus".into(),
+            Act::Elu(alpha) => format!("elu({alpha})"),
+            Act::Silu => "silu".into(),
         }
     }
 }
@@ -105,6 +119,7 @@ fn expand_network(plan: &Plan) -> syn::Result<TokenStream> {
     let n_params: usize = layers.iter().map(LayerPlan::params).sum();
     let n_tensors = 2 * n_layers;
     let last_field = &last.field;
+    let name_str = name.to_string();
     let last_act = last.activation.ty();
 
     let fields: Vec<&Ident> = layers.iter().map(|l| &l.field).collect();
@@ -287,7 +302,8 @@ fn expand_network(plan: &Plan) -> syn::Result<TokenStream> {
 
             /// A network initialised deterministically from `seed`: Glorot/Xavier-uniform
             /// weights for `sigmoid`, `tanh`, `identity` and `softmax` layers,
-            /// He/Kaiming-uniform for `relu` and `leaky_relu`, zero biases. Layers draw from
+            /// He/Kaiming-uniform for `relu`, `leaky_relu` and the ReLU-like `elu`, `gelu`,
+            /// `gelu_tanh`, `silu` and `softplus`, zero biases. Layers draw from
             /// one generator in order, each weight matrix row by row.
             pub fn seeded(seed: u64) -> Self {
                 let mut rng = ::network::Rng::new(seed);
@@ -381,6 +397,21 @@ fn expand_network(plan: &Plan) -> syn::Result<TokenStream> {
             }
         }
 
+        impl<T: ::network::Float> #name<T> {
+            /// The architecture as a table (layers, widths, activations, parameter counts,
+            /// total), like Keras' `model.summary()`; print it with `{}`. `Display` on the
+            /// network shows the same table.
+            pub fn summary(&self) -> ::network::Summary<T, Self> {
+                ::network::Summary::new(#name_str)
+            }
+        }
+
+        impl<T: ::network::Float> ::core::fmt::Display for #name<T> {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                ::core::fmt::Display::fmt(&::network::Summary::<T, Self>::new(#name_str), f)
+            }
+        }
+
         #net_params
 
         impl<T: ::network::Float> ::network::Network<T> for #name<T> {
@@ -462,6 +493,14 @@ fn expand_network(plan: &Plan) -> syn::Result<TokenStream> {
         }
 
         #grads_params
+
+        impl<T: ::network::Float> ::core::fmt::Display for #grads<T> {
+            /// A table with one row per layer: `∂L/∂W` summarised (shape, min, max and mean
+            /// magnitude, norm) and the full `∂L/∂b` vector. `{:.N}` sets the digits.
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                ::network::display::fmt_gradients::<T, Self>(self, f)
+            }
+        }
     })
 }
 

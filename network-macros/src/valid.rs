@@ -47,6 +47,16 @@ pub enum Act {
     Tanh,
     /// `softmax` (last layer only)
     Softmax,
+    /// `gelu` (exact, erf)
+    Gelu,
+    /// `gelu_tanh` (tanh approximation)
+    GeluTanh,
+    /// `softplus`
+    Softplus,
+    /// `elu` or `elu(α)`
+    Elu(f64),
+    /// `silu` (swish)
+    Silu,
 }
 
 /// Names accepted for an activation, for error messages and did-you-mean.
@@ -57,9 +67,14 @@ const ACTIVATIONS: &[&str] = &[
     "sigmoid",
     "tanh",
     "softmax",
+    "gelu",
+    "gelu_tanh",
+    "softplus",
+    "elu",
+    "silu",
 ];
-const ACTIVATION_LIST: &str =
-    "`identity`, `relu`, `leaky_relu`, `leaky_relu(α)`, `sigmoid`, `tanh`, `softmax`";
+const ACTIVATION_LIST: &str = "`identity`, `relu`, `leaky_relu`, `leaky_relu(α)`, `sigmoid`, \
+     `tanh`, `softmax`, `gelu`, `gelu_tanh`, `softplus`, `elu`, `elu(α)`, `silu`";
 /// Names other libraries use for an activation we have under another name.
 const ALIASES: &[(&str, &str)] = &[
     ("linear", "identity"),
@@ -68,6 +83,9 @@ const ALIASES: &[(&str, &str)] = &[
     ("logistic", "sigmoid"),
     ("leakyrelu", "leaky_relu"),
     ("lrelu", "leaky_relu"),
+    ("swish", "silu"),
+    ("gelunew", "gelu_tanh"),
+    ("smoothrelu", "softplus"),
 ];
 const LAYER_KINDS: &[&str] = &["dense"];
 
@@ -181,6 +199,28 @@ fn resolve_activation(spec: &ActivationSpec, errors: &mut Errors) -> Option<Act>
         "sigmoid" => Act::Sigmoid,
         "tanh" => Act::Tanh,
         "softmax" => Act::Softmax,
+        "gelu" => Act::Gelu,
+        "gelu_tanh" => Act::GeluTanh,
+        "softplus" => Act::Softplus,
+        "silu" => Act::Silu,
+        "elu" => {
+            return match &spec.args {
+                None => Some(Act::Elu(1.0)),
+                Some((span, tokens)) => match number(tokens.clone()) {
+                    Some(alpha) if alpha > 0.0 => Some(Act::Elu(alpha)),
+                    _ => {
+                        errors.push(syn::Error::new(
+                            *span,
+                            format!(
+                                "malformed `elu({tokens})`: write `elu` for the default α = 1, \
+                                 or `elu(α)` with one positive number such as `elu(0.5)`"
+                            ),
+                        ));
+                        None
+                    }
+                },
+            };
+        }
         "leaky_relu" => {
             return match &spec.args {
                 None => Some(Act::LeakyRelu(0.01)),
@@ -224,7 +264,7 @@ fn resolve_activation(spec: &ActivationSpec, errors: &mut Errors) -> Option<Act>
         errors.push(syn::Error::new(
             *span,
             format!(
-                "`{name}` takes no arguments; write just `{name}` (only `leaky_relu(α)` has one)"
+                "`{name}` takes no arguments; write just `{name}` (only `leaky_relu(α)` and `elu(α)` have one)"
             ),
         ));
         return None;
@@ -234,6 +274,11 @@ fn resolve_activation(spec: &ActivationSpec, errors: &mut Errors) -> Option<Act>
 
 /// The slope of `leaky_relu(α)`: exactly one number literal, finite, in `[0, 1)`.
 fn leaky_slope(tokens: TokenStream) -> Option<f64> {
+    number(tokens).filter(|v| (0.0..1.0).contains(v))
+}
+
+/// Exactly one finite, non-negative number literal (an activation's argument).
+fn number(tokens: TokenStream) -> Option<f64> {
     let mut iter = tokens.into_iter();
     let lit = match iter.next()? {
         TokenTree::Literal(lit) => lit,
@@ -247,7 +292,7 @@ fn leaky_slope(tokens: TokenStream) -> Option<f64> {
         Lit::Int(i) => i.base10_parse::<u32>().ok()? as f64,
         _ => return None,
     };
-    (value.is_finite() && (0.0..1.0).contains(&value)).then_some(value)
+    value.is_finite().then_some(value)
 }
 
 /// Parameter counts must be computable without overflow, so generated constants are exact.
@@ -419,6 +464,40 @@ mod tests {
         assert_eq!(parse("0.1, 0.2"), None);
         assert_eq!(parse("x"), None);
         assert_eq!(parse(""), None);
+    }
+
+    #[test]
+    fn new_activations_and_elu_alpha() {
+        let net: ast::Network = syn::parse_str(
+            "struct N < dense(2 -> 4, gelu), dense(4 -> 4, gelu_tanh), dense(4 -> 4, softplus), \
+             dense(4 -> 4, elu), dense(4 -> 4, elu(0.5)), dense(4 -> 1, silu) >",
+        )
+        .unwrap();
+        let plan = validate(&net).ok().unwrap();
+        let acts: Vec<Act> = plan.layers.iter().map(|l| l.activation).collect();
+        assert_eq!(
+            acts,
+            [
+                Act::Gelu,
+                Act::GeluTanh,
+                Act::Softplus,
+                Act::Elu(1.0),
+                Act::Elu(0.5),
+                Act::Silu
+            ]
+        );
+        for bad in ["elu(0)", "elu(-1)", "elu(x)", "elu(1, 2)", "gelu(1)"] {
+            let src = format!("struct N < dense(2 -> 1, {bad}) >");
+            let net: ast::Network = syn::parse_str(&src).unwrap();
+            let msg = validate(&net).err().expect(bad).to_string();
+            assert!(
+                msg.contains("malformed `elu(") || msg.contains("takes no arguments"),
+                "{bad}: {msg}"
+            );
+        }
+        let net: ast::Network = syn::parse_str("struct N < dense(2 -> 1, swish) >").unwrap();
+        let msg = validate(&net).err().unwrap().to_string();
+        assert!(msg.contains("did you mean `silu`?"), "{msg}");
     }
 
     #[test]
