@@ -1,5 +1,6 @@
 // End-to-end test of the playground in headless Chromium: load the page, pick the two spirals,
-// train for a few seconds, require the test loss to fall below THRESHOLD, save a screenshot.
+// train for a few seconds, require the test loss to fall below THRESHOLD, save a screenshot;
+// then reset, switch to Adam and require the same again.
 // Usage: node e2e.mjs <url> <screenshot.png>   (e2e.sh builds, serves and calls this)
 import { chromium } from 'playwright-core';
 
@@ -53,6 +54,22 @@ try {
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: shot, fullPage: true });
   console.log(`screenshot: ${shot}`);
+
+  // The optimizer menu: Adam from a fresh network.
+  await page.selectOption('#optimizer', '2');
+  await page.click('#reset');
+  const fresh = await metrics();
+  if (!(fresh.steps === 0 && fresh.testLoss > THRESHOLD)) failures.push(`reset did not restart: ${JSON.stringify(fresh)}`);
+  const t1 = Date.now();
+  await page.click('#start');
+  await page.waitForFunction(t => window.playground.state.metrics.testLoss < t, THRESHOLD,
+    { timeout: DEADLINE_MS, polling: 100 }).catch(() => {});
+  await page.click('#start');
+  const adam = await metrics();
+  const lr = await page.$eval('#lr', e => e.value);
+  console.log(`Adam (lr ${lr}): test loss ${adam.testLoss.toFixed(4)} after ${adam.steps} updates in ` +
+    `${((Date.now() - t1) / 1000).toFixed(1)} s, test accuracy ${(100 * adam.testAccuracy).toFixed(1)}%`);
+  if (!(adam.testLoss < THRESHOLD)) failures.push(`with Adam the test loss ${adam.testLoss} did not fall below ${THRESHOLD}`);
 } finally {
   await browser.close();
 }

@@ -62,6 +62,12 @@ pub extern "C" fn pg_reset(model: u32, seed: u32) -> u32 {
     u32::from(with(|a| a.reset(model as usize, u64::from(seed))))
 }
 
+/// Switches the optimizer: 0 SGD, 1 SGD with momentum 0.9, 2 Adam (fresh state).
+#[unsafe(no_mangle)]
+pub extern "C" fn pg_set_optimizer(kind: u32) {
+    with(|a| a.set_optimizer(kind));
+}
+
 /// Sets the learning rate.
 #[unsafe(no_mangle)]
 pub extern "C" fn pg_set_learning_rate(lr: f32) {

@@ -1,16 +1,59 @@
 //! Training one network on a data set, generic over every `network!` struct the page offers.
 
+use network::optim::Momentum;
 use network::prelude::*;
 use network::{Rng, Vector};
 
 use crate::data::{Data, Point};
 
-/// The optimizer the playground trains with. Plain SGD is what the library offers today; when
-/// the training toolkit adds Adam, switching is this line (and `optimizer` below).
-pub type Opt = Sgd<f32>;
+/// The optimizers on the page's menu, numbered as there: each one the library's own.
+#[derive(Clone, Debug)]
+pub enum Opt<G> {
+    /// 0: plain SGD, `p ← p − α·g`.
+    Sgd(Sgd<f32>),
+    /// 1: SGD with momentum 0.9 (PyTorch's `SGD(momentum=0.9)`).
+    Momentum(Sgd<f32, Momentum<f32, G>>),
+    /// 2: Adam with PyTorch's defaults.
+    Adam(Adam<f32, G>),
+}
 
-fn optimizer(lr: f32) -> Opt {
-    Sgd::new(lr)
+impl<G: Default> Opt<G> {
+    /// Optimizer `kind` (0 SGD, 1 SGD with momentum, 2 Adam; anything else is SGD) with learning
+    /// rate `lr` and fresh state.
+    pub fn new(kind: u32, lr: f32) -> Self {
+        match kind {
+            1 => Opt::Momentum(Sgd::new(lr).momentum(0.9)),
+            2 => Opt::Adam(Adam::new(lr)),
+            _ => Opt::Sgd(Sgd::new(lr)),
+        }
+    }
+
+    /// Its number on the menu.
+    pub fn kind(&self) -> u32 {
+        match self {
+            Opt::Sgd(_) => 0,
+            Opt::Momentum(_) => 1,
+            Opt::Adam(_) => 2,
+        }
+    }
+
+    fn set_learning_rate(&mut self, lr: f32) {
+        match self {
+            Opt::Sgd(o) => o.set_learning_rate(lr),
+            Opt::Momentum(o) => o.set_learning_rate(lr),
+            Opt::Adam(o) => o.set_learning_rate(lr),
+        }
+    }
+}
+
+impl<N: Network<f32>> Optimizer<f32, N> for Opt<N::Gradients> {
+    fn step(&mut self, net: &mut N, grads: &N::Gradients) {
+        match self {
+            Opt::Sgd(o) => Optimizer::<f32, N>::step(o, net, grads),
+            Opt::Momentum(o) => Optimizer::<f32, N>::step(o, net, grads),
+            Opt::Adam(o) => Optimizer::<f32, N>::step(o, net, grads),
+        }
+    }
 }
 
 /// Losses and accuracies on both halves of the data set.
@@ -31,7 +74,8 @@ pub struct Metrics {
 pub struct Session<N: Network<f32>> {
     /// The network.
     pub net: N,
-    opt: Opt,
+    opt: Opt<N::Gradients>,
+    lr: f32,
     batch: usize,
     rng: Rng,
     order: Vec<usize>,
@@ -68,13 +112,14 @@ impl<N: Network<f32>> Session<N>
 where
     BinaryCrossEntropy: Loss<f32, N::OutputActivation>,
 {
-    /// A network initialised from `seed`, trained with learning rate `lr` on mini-batches of
-    /// `batch` points (1 is per-sample SGD).
-    pub fn new(seed: u64, lr: f32, batch: usize) -> Self {
+    /// A network initialised from `seed`, trained with optimizer `opt` (see [`Opt::new`]) and
+    /// learning rate `lr` on mini-batches of `batch` points (1 is per-sample training).
+    pub fn new(seed: u64, opt: u32, lr: f32, batch: usize) -> Self {
         let batch = batch.max(1);
         Session {
             net: N::seeded(seed),
-            opt: optimizer(lr),
+            opt: Opt::new(opt, lr),
+            lr,
             batch,
             rng: Rng::new(seed ^ 0x5EED),
             order: Vec::new(),
@@ -86,9 +131,17 @@ where
         }
     }
 
-    /// Changes the learning rate from the next step on.
+    /// Changes the learning rate from the next step on; the optimizer keeps its state.
     pub fn set_learning_rate(&mut self, lr: f32) {
-        self.opt = optimizer(lr);
+        self.lr = lr;
+        self.opt.set_learning_rate(lr);
+    }
+
+    /// Switches to optimizer `kind` (see [`Opt::new`]) with fresh state, if it is another one.
+    pub fn set_optimizer(&mut self, kind: u32) {
+        if self.opt.kind() != kind {
+            self.opt = Opt::new(kind, self.lr);
+        }
     }
 
     /// Changes the mini-batch size from the next step on.

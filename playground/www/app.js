@@ -47,6 +47,7 @@ function loadData() {
 }
 
 function reset() {
+  wasm.pg_set_optimizer(+$('optimizer').value);
   wasm.pg_set_learning_rate(+$('lr').value);
   wasm.pg_set_batch(+$('batch').value);
   wasm.pg_reset(+$('model').value, +$('seed').value);
@@ -170,6 +171,11 @@ for (const id of ['dataset', 'noise', 'test-percent', 'points', 'data-seed']) {
 $('model').onchange = () => { showDeclaration(); reset(); };
 $('seed').onchange = reset;
 $('lr').onchange = () => wasm.pg_set_learning_rate(+$('lr').value);
+$('optimizer').onchange = () => {
+  $('lr').value = $('optimizer').selectedOptions[0].dataset.lr;
+  wasm.pg_set_optimizer(+$('optimizer').value);
+  wasm.pg_set_learning_rate(+$('lr').value);
+};
 $('batch').onchange = () => wasm.pg_set_batch(+$('batch').value);
 $('layer').onchange = drawBias;
 
