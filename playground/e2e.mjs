@@ -5,9 +5,11 @@
 import { chromium } from 'playwright-core';
 
 const [url, shot] = process.argv.slice(2);
-const THRESHOLD = 0.35;     // binary cross-entropy; an untrained network sits near ln 2 ≈ 0.69
+// Binary cross-entropy; an untrained network sits near ln 2 ≈ 0.69. The environment variables
+// only exist to check that the test can fail (E2E_THRESHOLD=0.01 E2E_DEADLINE_MS=2000).
+const THRESHOLD = +(process.env.E2E_THRESHOLD ?? 0.35);
 const TRAIN_MS = 4000;      // "a few seconds" before the first look
-const DEADLINE_MS = 60000;  // then keep training until the threshold, at most this long
+const DEADLINE_MS = +(process.env.E2E_DEADLINE_MS ?? 60000); // then keep training until the threshold, at most this long
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -70,6 +72,16 @@ try {
   console.log(`Adam (lr ${lr}): test loss ${adam.testLoss.toFixed(4)} after ${adam.steps} updates in ` +
     `${((Date.now() - t1) / 1000).toFixed(1)} s, test accuracy ${(100 * adam.testAccuracy).toFixed(1)}%`);
   if (!(adam.testLoss < THRESHOLD)) failures.push(`with Adam the test loss ${adam.testLoss} did not fall below ${THRESHOLD}`);
+
+  // Step is one mini-batch update; the layer menu switches the bias view.
+  await page.click('#step');
+  const stepped = await metrics();
+  if (stepped.steps !== adam.steps + 1) failures.push(`Step went from ${adam.steps} to ${stepped.steps} updates`);
+  for (const [layer, width] of [['1', 16], ['2', 1]]) {
+    await page.selectOption('#layer', layer);
+    const b = await page.evaluate(() => window.playground.state.bias);
+    if (b.bias.length !== width || b.grad.length !== width) failures.push(`layer ${layer}: ${JSON.stringify(b)}`);
+  }
 } finally {
   await browser.close();
 }
