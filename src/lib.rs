@@ -11,6 +11,7 @@ pub use network_core::{
     Init, LayerInfo, LayerTrace, Loss, Mse, Network, Optimizer, Parameters, PredictionLoss, Rng,
     Sgd, Vector,
 };
+pub use network_core::{ModelError, ModelFile, model};
 pub use network_core::{activation, dense, init, loss, optim};
 pub use network_macros::network;
 
@@ -21,5 +22,6 @@ pub mod prelude {
         Activation, BinaryCrossEntropy, CrossEntropy, Error, Float, Loss, Mse, Network, Optimizer,
         Parameters, Sgd,
     };
+    pub use network_core::{ModelError, ModelFile};
     pub use network_macros::network;
 }
