@@ -24,6 +24,8 @@ pub mod model;
 pub mod network;
 pub mod optim;
 pub mod params;
+#[cfg(feature = "safetensors")]
+pub mod safetensors;
 
 pub use activation::{Activation, Elementwise, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
 pub use dense::{Dense, DenseGradients, LayerTrace};

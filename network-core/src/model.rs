@@ -622,6 +622,8 @@ pub trait ModelFile<T: Float>: Network<T> {
 impl<T: Float, N: Network<T>> ModelFile<T> for N {}
 
 #[cfg(feature = "std")]
+pub(crate) use self::file::write_atomic;
+#[cfg(feature = "std")]
 pub use self::file::{FileError, load, load_into, save};
 
 #[cfg(feature = "std")]
@@ -694,7 +696,7 @@ mod file {
 
     /// The atomic write behind [`save`], with the step that writes the contents injectable so
     /// that tests can fail it part-way.
-    pub(super) fn write_atomic(
+    pub(crate) fn write_atomic(
         path: &Path,
         bytes: &[u8],
         write: impl FnOnce(&mut File, &[u8]) -> io::Result<()>,
