@@ -17,6 +17,9 @@ pub use network_core::{ModelError, ModelFile, model};
 pub use network_core::{activation, dense, init, loss, optim};
 pub use network_macros::network;
 
+#[doc(hidden)]
+pub use network_core::__serde_impls;
+
 /// Everything a user of the macro needs: `use network::prelude::*;`.
 pub mod prelude {
     pub use network_core::activation::{Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};

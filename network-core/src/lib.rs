@@ -26,6 +26,23 @@ pub mod optim;
 pub mod params;
 #[cfg(feature = "safetensors")]
 pub mod safetensors;
+#[cfg(feature = "serde")]
+pub mod serde_impls;
+
+/// Without the `serde` feature, what `network!` emits for serde is nothing.
+#[cfg(not(feature = "serde"))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __serde_impls {
+    ($($t:tt)*) => {};
+}
+
+/// Items the `network!` expansion refers to; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    #[cfg(feature = "serde")]
+    pub use serde;
+}
 
 pub use activation::{Activation, Elementwise, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
 pub use dense::{Dense, DenseGradients, LayerTrace};

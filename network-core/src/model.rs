@@ -621,7 +621,7 @@ pub trait ModelFile<T: Float>: Network<T> {
 
 impl<T: Float, N: Network<T>> ModelFile<T> for N {}
 
-#[cfg(feature = "std")]
+#[cfg(feature = "safetensors")]
 pub(crate) use self::file::write_atomic;
 #[cfg(feature = "std")]
 pub use self::file::{FileError, load, load_into, save};

@@ -457,6 +457,10 @@ fn expand_network(plan: &Plan) -> TokenStream {
         }
 
         #grads_params
+
+        // serde impls when `network` has its `serde` feature, nothing otherwise (decided in
+        // `network`, never by the features of the crate invoking the macro).
+        ::network::__serde_impls!(#name, #grads, [#(#field_strs),*]);
     }
 }
 
