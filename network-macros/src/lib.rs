@@ -11,6 +11,9 @@ mod ast;
 mod expand;
 mod valid;
 
+#[cfg(test)]
+mod fuzz_regressions;
+
 use proc_macro::TokenStream;
 
 /// Declares one or more dense networks. See the `network` crate for the grammar and for what

@@ -91,6 +91,7 @@ pub fn validate(net: &ast::Network) -> syn::Result<Plan<'_>> {
     let names: Vec<Ident> = net.layers.iter().map(field_name).collect();
     let last = net.layers.len();
     let mut layers = Vec::with_capacity(last);
+    let mut total = Some(0usize);
     for (layer, field) in net.layers.iter().zip(&names) {
         let kind_ok = check_kind(layer, &mut errors);
         for width in [layer.inputs, layer.outputs].into_iter().flatten() {
@@ -121,8 +122,31 @@ pub fn validate(net: &ast::Network) -> syn::Result<Plan<'_>> {
             }
             Some(act)
         });
-        if let (true, Some(i), Some(o), Some(a)) =
-            (kind_ok, layer.inputs, layer.outputs, activation)
+        // Parameter counts are computed in `usize` by the expansion: a count that overflows
+        // is reported here rather than panicking there (found by fuzzing).
+        let fits = match (layer.inputs, layer.outputs) {
+            (Some(i), Some(o)) => {
+                let count = i
+                    .value
+                    .checked_mul(o.value)
+                    .and_then(|w| w.checked_add(o.value));
+                total = count.and_then(|c| total?.checked_add(c));
+                if count.is_none() || total.is_none() {
+                    errors.push(syn::Error::new(
+                        o.span,
+                        format!(
+                            "layer {} (`{field}`) makes the network's parameter count overflow \
+                             `usize`; no machine can hold a network this large",
+                            layer.index
+                        ),
+                    ));
+                }
+                count.is_some() && total.is_some()
+            }
+            _ => true,
+        };
+        if let (true, true, Some(i), Some(o), Some(a)) =
+            (kind_ok, fits, layer.inputs, layer.outputs, activation)
         {
             layers.push(LayerPlan {
                 field: field.clone(),
@@ -413,6 +437,24 @@ mod tests {
         assert!(joined.contains("did you mean `relu`?"), "{joined}");
         assert!(joined.contains("width of 0"), "{joined}");
         assert_eq!(all.len(), 5, "{joined}");
+    }
+
+    #[test]
+    fn parameter_counts_that_overflow_are_errors_not_panics() {
+        // Regression: the fuzz seed `dense(usize::MAX -> usize::MAX, relu)` overflowed.
+        let huge = usize::MAX;
+        for src in [
+            format!("struct N < dense({huge} -> {huge}, relu) >"),
+            format!(
+                "struct N < dense(2 -> {}, relu), dense({} -> 1, relu) >",
+                huge / 2,
+                huge / 2
+            ),
+        ] {
+            let net: ast::Network = syn::parse_str(&src).unwrap();
+            let msg = validate(&net).err().expect("refused").to_string();
+            assert!(msg.contains("overflow"), "{msg}");
+        }
     }
 
     #[test]
