@@ -79,3 +79,16 @@ fn malformed_input_is_refused() {
         );
     }
 }
+
+#[test]
+fn a_format_without_field_names_round_trips() {
+    // postcard, like bincode, writes structs as bare sequences: the other half of the
+    // deserialiser (sequences instead of maps) and the declared field count are exercised.
+    let net: Wide = Wide::seeded(4);
+    let bytes = postcard::to_stdvec(&net).unwrap();
+    // Nothing but the 40·33 + 33 + 33·2 + 2 floats, 4 bytes each.
+    assert_eq!(bytes.len(), 4 * Wide::<f32>::PARAMS);
+    let back: Wide = postcard::from_bytes(&bytes).unwrap();
+    assert_eq!(back, net);
+    assert!(postcard::from_bytes::<Wide>(&bytes[..bytes.len() - 1]).is_err());
+}
