@@ -8,6 +8,8 @@ extern crate std;
 
 #[cfg(feature = "std")]
 pub use network_core::progress;
+#[cfg(feature = "safetensors")]
+pub use network_core::safetensors;
 #[cfg(feature = "alloc")]
 pub use network_core::train;
 pub use network_core::{
@@ -23,10 +25,14 @@ pub use network_core::{
 #[cfg(feature = "alloc")]
 pub use network_core::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};
 pub use network_core::{GradCheck, grad_check};
+pub use network_core::{ModelError, ModelFile, model};
 pub use network_core::{
     activation, dense, display, gradcheck, init, loss, metrics, optim, summary,
 };
 pub use network_macros::network;
+
+#[doc(hidden)]
+pub use network_core::__serde_impls;
 
 /// Everything a user of the macro needs: `use network::prelude::*;`.
 pub mod prelude {
@@ -43,5 +49,6 @@ pub mod prelude {
     };
     #[cfg(feature = "alloc")]
     pub use network_core::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};
+    pub use network_core::{ModelError, ModelFile};
     pub use network_macros::network;
 }

@@ -27,12 +27,32 @@ pub mod gradcheck;
 pub mod init;
 pub mod loss;
 pub mod metrics;
+pub mod model;
 pub mod network;
 pub mod optim;
 pub mod params;
+#[cfg(feature = "safetensors")]
+pub mod safetensors;
+#[cfg(feature = "serde")]
+pub mod serde_impls;
 pub mod summary;
 #[cfg(feature = "alloc")]
 pub mod train;
+
+/// Without the `serde` feature, what `network!` emits for serde is nothing.
+#[cfg(not(feature = "serde"))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __serde_impls {
+    ($($t:tt)*) => {};
+}
+
+/// Items the `network!` expansion refers to; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    #[cfg(feature = "serde")]
+    pub use serde;
+}
 
 pub use activation::{
     Activation, Elementwise, Elu, Gelu, GeluTanh, Identity, LeakyRelu, Relu, Sigmoid, Silu,
@@ -48,6 +68,7 @@ pub use loss::{BinaryCrossEntropy, CrossEntropy, Huber, Loss, Mae, Mse, Predicti
 pub use metrics::{
     ConfusionMatrix, accuracy, argmax, class_of, confusion_matrix, mean_loss, predict_class,
 };
+pub use model::{ModelError, ModelFile};
 pub use network::{LayerInfo, Network};
 pub use optim::{
     Adam, AdamW, ClipNorm, Constant, Cosine, LearningRate, Momentum, NoMomentum, Optimizer,

@@ -501,6 +501,10 @@ fn expand_network(plan: &Plan) -> syn::Result<TokenStream> {
                 ::network::display::fmt_gradients::<T, Self>(self, f)
             }
         }
+
+        // serde impls when `network` has its `serde` feature, nothing otherwise (decided in
+        // `network`, never by the features of the crate invoking the macro).
+        ::network::__serde_impls!(#name, #grads, [#(#field_strs),*]);
     })
 }
 

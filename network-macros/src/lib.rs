@@ -13,6 +13,8 @@ mod valid;
 
 #[cfg(test)]
 mod excerpt;
+#[cfg(test)]
+mod fuzz_regressions;
 
 use proc_macro::TokenStream;
 

@@ -528,13 +528,21 @@ mod tests {
     }
 
     #[test]
-    fn huge_layers_are_errors_not_overflows() {
-        let net: ast::Network = syn::parse_str(
-            "struct N < dense(18446744073709551615 -> 18446744073709551615, relu) >",
-        )
-        .unwrap();
-        let msg = validate(&net).err().unwrap().to_string();
-        assert!(msg.contains("more than memory can hold"), "{msg}");
+    fn parameter_counts_that_overflow_are_errors_not_panics() {
+        // Regression: the fuzz seed `dense(usize::MAX -> usize::MAX, relu)` overflowed.
+        let huge = usize::MAX;
+        for src in [
+            format!("struct N < dense({huge} -> {huge}, relu) >"),
+            format!(
+                "struct N < dense(2 -> {}, relu), dense({} -> 1, relu) >",
+                huge / 2,
+                huge / 2
+            ),
+        ] {
+            let net: ast::Network = syn::parse_str(&src).unwrap();
+            let msg = validate(&net).err().expect("refused").to_string();
+            assert!(msg.contains("more than memory can hold"), "{msg}");
+        }
     }
 
     #[test]
