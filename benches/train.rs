@@ -59,7 +59,13 @@ fn data<const I: usize, const O: usize>(
     let ys = (0..n)
         .map(|_| {
             let class = (rng.next_u64() % O.max(2) as u64) as usize;
-            core::array::from_fn(|j| if O == 1 { class as f32 } else { (j == class) as u8 as f32 })
+            core::array::from_fn(|j| {
+                if O == 1 {
+                    class as f32
+                } else {
+                    (j == class) as u8 as f32
+                }
+            })
         })
         .collect();
     (xs, ys)

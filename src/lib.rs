@@ -6,12 +6,13 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+pub use network_core::BATCH_CHUNK;
 pub use network_core::{
     Activation, BinaryCrossEntropy, CrossEntropy, Dense, DenseGradients, Elementwise, Error, Float,
     Init, LayerInfo, LayerTrace, Loss, Mse, Network, Optimizer, Parameters, PredictionLoss, Rng,
     Sgd, Vector,
 };
-pub use network_core::{activation, dense, init, loss, optim};
+pub use network_core::{activation, dense, init, kernels, loss, optim};
 pub use network_macros::network;
 
 /// Everything a user of the macro needs: `use network::prelude::*;`.

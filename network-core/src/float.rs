@@ -4,6 +4,10 @@ use core::fmt::{Debug, Display};
 use core::iter::Sum;
 use core::ops::{AddAssign, DivAssign, MulAssign, SubAssign};
 
+use crate::kernels;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+use crate::simd;
+
 /// A floating-point scalar a network computes in: `f32` or `f64`.
 ///
 /// It is [`num_traits::Float`] (so `exp`, `tanh`, `ln`... work without `std`, through `libm`)
@@ -31,7 +35,35 @@ pub trait Float:
 
     /// Widens (or keeps) the value as an `f64`.
     fn as_f64(self) -> f64;
+
+    /// `z[b·m + j] += Σᵢ x[b·n + i] · w[j·n + i]`: the forward product `Z += X·Wᵀ` of a batch
+    /// of inputs `x` with a weight matrix `w` of `m` rows, all row-major with width `n`.
+    /// `f32` uses SIMD kernels where the CPU has them; see [`kernels::gemm_nt`].
+    #[inline]
+    fn gemm_nt(x: &[Self], w: &[Self], n: usize, z: &mut [Self]) {
+        kernels::gemm_nt(x, w, n, z)
+    }
+
+    /// `c[r·n + i] += α · Σₖ a[r·a_row + k·a_col] · b[k·n + i]`: the axpy-row product behind
+    /// `Wᵀδ`, `δ ⊗ x` and the SGD update. See [`kernels::gemm_acc`].
+    #[inline]
+    fn gemm_acc(
+        alpha: Self,
+        a: &[Self],
+        a_row: usize,
+        a_col: usize,
+        b: &[Self],
+        n: usize,
+        c: &mut [Self],
+    ) {
+        kernels::gemm_acc(alpha, a, a_row, a_col, b, n, c)
+    }
 }
+
+/// Below this many multiply-adds (or rows narrower than 16) the portable code, fully unrolled
+/// for compile-time sizes, beats a call into a SIMD kernel.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+const SIMD_MIN_WORK: usize = 512;
 
 impl Float for f32 {
     const NAME: &'static str = "f32";
@@ -44,6 +76,38 @@ impl Float for f32 {
     #[inline(always)]
     fn as_f64(self) -> f64 {
         self as f64
+    }
+
+    #[inline]
+    fn gemm_nt(x: &[f32], w: &[f32], n: usize, z: &mut [f32]) {
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        if n >= 16
+            && x.len() / n * w.len() >= SIMD_MIN_WORK
+            && simd::gemm_nt(simd::level(), x, w, n, z)
+        {
+            return;
+        }
+        kernels::gemm_nt(x, w, n, z)
+    }
+
+    #[inline]
+    fn gemm_acc(
+        alpha: f32,
+        a: &[f32],
+        a_row: usize,
+        a_col: usize,
+        b: &[f32],
+        n: usize,
+        c: &mut [f32],
+    ) {
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        if n >= 16
+            && b.len() / n * c.len() >= SIMD_MIN_WORK
+            && simd::gemm_acc(simd::level(), alpha, a, a_row, a_col, b, n, c)
+        {
+            return;
+        }
+        kernels::gemm_acc(alpha, a, a_row, a_col, b, n, c)
     }
 }
 

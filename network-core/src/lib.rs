@@ -8,7 +8,7 @@
 //! caller's stack or inside the network itself.
 
 #![no_std]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 #[cfg(feature = "std")]
@@ -19,10 +19,13 @@ pub mod dense;
 pub mod error;
 pub mod float;
 pub mod init;
+pub mod kernels;
 pub mod loss;
 pub mod network;
 pub mod optim;
 pub mod params;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+pub mod simd;
 
 pub use activation::{Activation, Elementwise, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
 pub use dense::{Dense, DenseGradients, LayerTrace};
@@ -33,3 +36,8 @@ pub use loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse, PredictionLoss};
 pub use network::{LayerInfo, Network};
 pub use optim::{Optimizer, Sgd};
 pub use params::Parameters;
+
+/// How many samples the batched paths of generated networks process at once: their per-layer
+/// buffers hold this many rows (on the stack), and a mini-batch of at most this size gets the
+/// SGD update fused into its weight-gradient product.
+pub const BATCH_CHUNK: usize = 32;

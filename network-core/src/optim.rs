@@ -4,6 +4,8 @@ use crate::float::Float;
 use crate::network::Network;
 use crate::params::Parameters;
 
+pub use crate::network::sgd_apply;
+
 /// Updates a network's parameters from its gradients.
 ///
 /// Generated code only ever calls [`step`](Optimizer::step), so an optimizer with state
@@ -11,6 +13,14 @@ use crate::params::Parameters;
 pub trait Optimizer<T: Float, N: Network<T>> {
     /// Applies one update to every weight and every bias of `net`, given `grads = ∂L/∂p`.
     fn step(&mut self, net: &mut N, grads: &N::Gradients);
+
+    /// `Some(lr)` if [`step`](Optimizer::step) is exactly plain SGD `p ← p − lr·g`, so that
+    /// training may apply it while back-propagating without ever storing the gradients
+    /// ([`Network::sgd_step`]). Stateful optimizers keep the default, `None`.
+    #[inline]
+    fn fused_lr(&self) -> Option<T> {
+        None
+    }
 }
 
 /// Plain stochastic gradient descent: `p ← p − lr · ∂L/∂p`, for weights and biases alike
@@ -36,5 +46,10 @@ impl<T: Float, N: Network<T>> Optimizer<T, N> for Sgd<T> {
                 *p -= self.lr * g;
             }
         }
+    }
+
+    #[inline]
+    fn fused_lr(&self) -> Option<T> {
+        Some(self.lr)
     }
 }
