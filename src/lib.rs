@@ -12,7 +12,7 @@ pub use network_core::{
     Init, LayerInfo, LayerTrace, Loss, Mse, Network, Optimizer, Parameters, PredictionLoss, Rng,
     Sgd, Vector,
 };
-pub use network_core::{activation, dense, init, kernels, loss, optim};
+pub use network_core::{activation, dense, fast, init, kernels, loss, optim};
 pub use network_macros::network;
 
 /// Everything a user of the macro needs: `use network::prelude::*;`.

@@ -36,6 +36,20 @@ pub trait Float:
     /// Widens (or keeps) the value as an `f64`.
     fn as_f64(self) -> f64;
 
+    /// `eˣ` as activations and losses compute it: libm's for `f64`, the vectorisable
+    /// [`fast::exp`](crate::fast::exp) (within a few ulps) for `f32`.
+    #[inline]
+    fn act_exp(self) -> Self {
+        self.exp()
+    }
+
+    /// `tanh x` as the `tanh` activation computes it: libm's for `f64`, the vectorisable
+    /// [`fast::tanh`](crate::fast::tanh) (within a few ulps) for `f32`.
+    #[inline]
+    fn act_tanh(self) -> Self {
+        self.tanh()
+    }
+
     /// `z[b·m + j] += Σᵢ x[b·n + i] · w[j·n + i]`: the forward product `Z += X·Wᵀ` of a batch
     /// of inputs `x` with a weight matrix `w` of `m` rows, all row-major with width `n`.
     /// `f32` uses SIMD kernels where the CPU has them; see [`kernels::gemm_nt`].
@@ -76,6 +90,16 @@ impl Float for f32 {
     #[inline(always)]
     fn as_f64(self) -> f64 {
         self as f64
+    }
+
+    #[inline(always)]
+    fn act_exp(self) -> f32 {
+        crate::fast::exp(self)
+    }
+
+    #[inline(always)]
+    fn act_tanh(self) -> f32 {
+        crate::fast::tanh(self)
     }
 
     #[inline]

@@ -17,6 +17,7 @@ extern crate std;
 pub mod activation;
 pub mod dense;
 pub mod error;
+pub mod fast;
 pub mod float;
 pub mod init;
 pub mod kernels;
