@@ -278,6 +278,61 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
         opt.step(self, &grads);
         Ok(total * inv)
     }
+
+    /// [`train_batch`](Self::train_batch) on all cores: the batch is cut into chunks of
+    /// [`BATCH_CHUNK`](crate::BATCH_CHUNK) samples, whatever the number of threads; rayon
+    /// computes each chunk's gradient (on the heap), and they are summed in chunk order. So a
+    /// seeded run gives the same bits on 1 thread or 64. Any optimizer works: the mean gradient
+    /// goes to its [`step`](Optimizer::step).
+    #[cfg(feature = "parallel")]
+    fn train_batch_parallel<L, O>(
+        &mut self,
+        xs: &[Self::Input],
+        ys: &[Self::Output],
+        loss: &L,
+        opt: &mut O,
+    ) -> Result<T, Error>
+    where
+        L: Loss<T, Self::OutputActivation> + Sync,
+        O: Optimizer<T, Self>,
+        Self: Sync,
+        Self::Input: Sync,
+        Self::Output: Sync,
+        Self::Gradients: Send,
+    {
+        use rayon::prelude::*;
+        use std::boxed::Box;
+        use std::vec::Vec;
+        if xs.len() != ys.len() {
+            return Err(Error::BatchLength {
+                inputs: xs.len(),
+                targets: ys.len(),
+            });
+        }
+        let chunk = crate::BATCH_CHUNK;
+        let net = &*self;
+        let parts: Vec<(T, Box<Self::Gradients>)> = xs
+            .par_chunks(chunk)
+            .zip(ys.par_chunks(chunk))
+            .map(|(xc, yc)| {
+                let mut grads = Self::boxed_gradients();
+                let total = net.accumulate_batch(xc, yc, loss, &mut grads);
+                (total, grads)
+            })
+            .collect();
+        let mut parts = parts.into_iter();
+        let Some((mut total, mut grads)) = parts.next() else {
+            return Err(Error::EmptyBatch);
+        };
+        for (t, g) in parts {
+            total += t;
+            grads.add_from(&g);
+        }
+        let inv = T::one() / T::cast(xs.len() as f64);
+        grads.scale(inv);
+        opt.step(self, &grads);
+        Ok(total * inv)
+    }
 }
 
 /// `p ← p − lr·g` for every parameter: what [`Sgd`](crate::Sgd) does.
