@@ -18,7 +18,11 @@ pub fn exp(x: f32) -> f32 {
     // 1.5·2²³: adding and subtracting it rounds to the nearest integer (|x·log₂e| < 2²²).
     const ROUND: f32 = 12_582_912.0;
     let x = x.clamp(-104.0, 88.8);
-    let n = (x * LOG2E + ROUND) - ROUND;
+    let t = x * LOG2E + ROUND;
+    let n = t - ROUND;
+    // The integer n sits in t's low mantissa bits: read it with integer arithmetic (a float to
+    // int cast saturates, which keeps the compiler from vectorising).
+    let ni = (t.to_bits() as i32).wrapping_sub(ROUND.to_bits() as i32);
     let r = (x - n * LN2_HI) - n * LN2_LO;
     // Cephes' minimax polynomial for e^r on [−ln2/2, ln2/2].
     let p = ((((1.987_569_1e-4 * r + 1.398_2e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r
@@ -28,11 +32,10 @@ pub fn exp(x: f32) -> f32 {
     let y = p * (r * r) + r + 1.0;
     // 2ⁿ for n in [−150, 128] as two normal factors, so subnormal and overflowing results
     // come out right.
-    let n = n as i32;
-    let n1 = n >> 1;
-    let n2 = n - n1;
-    let s1 = f32::from_bits(((n1 + 127) as u32) << 23);
-    let s2 = f32::from_bits(((n2 + 127) as u32) << 23);
+    let n1 = ni >> 1;
+    let n2 = ni.wrapping_sub(n1);
+    let s1 = f32::from_bits((n1.wrapping_add(127) as u32) << 23);
+    let s2 = f32::from_bits((n2.wrapping_add(127) as u32) << 23);
     y * s1 * s2
 }
 

@@ -53,14 +53,14 @@ pub trait Float:
     /// `z[b·m + j] += Σᵢ x[b·n + i] · w[j·n + i]`: the forward product `Z += X·Wᵀ` of a batch
     /// of inputs `x` with a weight matrix `w` of `m` rows, all row-major with width `n`.
     /// `f32` uses SIMD kernels where the CPU has them; see [`kernels::gemm_nt`].
-    #[inline]
+    #[inline(always)]
     fn gemm_nt(x: &[Self], w: &[Self], n: usize, z: &mut [Self]) {
         kernels::gemm_nt(x, w, n, z)
     }
 
     /// `c[r·n + i] += α · Σₖ a[r·a_row + k·a_col] · b[k·n + i]`: the axpy-row product behind
     /// `Wᵀδ`, `δ ⊗ x` and the SGD update. See [`kernels::gemm_acc`].
-    #[inline]
+    #[inline(always)]
     fn gemm_acc(
         alpha: Self,
         a: &[Self],
@@ -102,7 +102,7 @@ impl Float for f32 {
         crate::fast::tanh(self)
     }
 
-    #[inline]
+    #[inline(always)]
     fn gemm_nt(x: &[f32], w: &[f32], n: usize, z: &mut [f32]) {
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
         if n >= 16
@@ -114,7 +114,7 @@ impl Float for f32 {
         kernels::gemm_nt(x, w, n, z)
     }
 
-    #[inline]
+    #[inline(always)]
     fn gemm_acc(
         alpha: f32,
         a: &[f32],

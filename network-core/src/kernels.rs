@@ -9,7 +9,7 @@
 use crate::float::Float;
 
 /// `Σ aᵢ·bᵢ` with four independent accumulators, so the additions pipeline and vectorise.
-#[inline]
+#[inline(always)]
 pub fn dot<T: Float>(a: &[T], b: &[T]) -> T {
     debug_assert_eq!(a.len(), b.len());
     let mut acc = [T::zero(); 4];
@@ -29,7 +29,7 @@ pub fn dot<T: Float>(a: &[T], b: &[T]) -> T {
 
 /// `z[b·m + j] += Σᵢ x[b·n + i] · w[j·n + i]`: every row of `x` (a batch of inputs of width
 /// `n`) against every row of `w` (`m` neurons of width `n`), into `z` (batch × `m`).
-#[inline]
+#[inline(always)]
 pub fn gemm_nt<T: Float>(x: &[T], w: &[T], n: usize, z: &mut [T]) {
     if n == 0 {
         return;
@@ -48,7 +48,7 @@ pub fn gemm_nt<T: Float>(x: &[T], w: &[T], n: usize, z: &mut [T]) {
 ///
 /// For a single `k` it computes `c += α·(a·b)`, so an SGD update with `α = −lr` rounds exactly
 /// as `p −= lr·g` does with `g = a·b`.
-#[inline]
+#[inline(always)]
 pub fn gemm_acc<T: Float>(
     alpha: T,
     a: &[T],
