@@ -3,7 +3,7 @@
 //! Three shapes cover forward, backward and update, per sample and per mini-batch:
 //! [`gemm_nt`] (dot products of rows: `Z += X·Wᵀ`) and [`gemm_acc`] (axpy rows:
 //! `C += α·A·B`, which is `Wᵀδ`, `δ ⊗ x`, `Δ·W` and `Δᵀ·X` depending on `A`'s strides).
-//! [`Float`](crate::Float) dispatches to them; `f32` first tries the SIMD kernels of
+//! [`Float`] dispatches to them; `f32` first tries the SIMD kernels of
 //! `crate::simd` when the CPU has AVX2+FMA or AVX-512.
 
 use crate::float::Float;
