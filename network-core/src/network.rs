@@ -279,8 +279,9 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
         Ok(total * inv)
     }
 
-    /// [`train_batch`](Self::train_batch) on all cores: the batch is cut into chunks of
-    /// [`BATCH_CHUNK`](crate::BATCH_CHUNK) samples, whatever the number of threads; rayon
+    /// [`train_batch`](Self::train_batch) on all cores: the batch is cut into at most 4 parts
+    /// (multiples of [`BATCH_CHUNK`](crate::BATCH_CHUNK) samples), whatever the number of
+    /// threads; rayon
     /// computes each chunk's gradient (on the heap), and they are summed in chunk order. So a
     /// seeded run gives the same bits on 1 thread or 64. Any optimizer works: the mean gradient
     /// goes to its [`step`](Optimizer::step).
@@ -309,7 +310,14 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
                 targets: ys.len(),
             });
         }
-        let chunk = crate::BATCH_CHUNK;
+        // At most PARTS parts, each a multiple of BATCH_CHUNK: every part's gradient is a fresh
+        // heap buffer, so fewer parts cost less; the split depends on the length only.
+        const PARTS: usize = 4;
+        let chunk = xs
+            .len()
+            .div_ceil(PARTS)
+            .next_multiple_of(crate::BATCH_CHUNK)
+            .max(crate::BATCH_CHUNK);
         let net = &*self;
         let parts: Vec<(T, Box<Self::Gradients>)> = xs
             .par_chunks(chunk)
