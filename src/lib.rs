@@ -6,6 +6,7 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+pub use network_core::BATCH_CHUNK;
 #[cfg(feature = "std")]
 pub use network_core::progress;
 #[cfg(feature = "safetensors")]
@@ -27,7 +28,7 @@ pub use network_core::{Control, Diverged, EpochReport, FitConfig, History, StopR
 pub use network_core::{GradCheck, grad_check};
 pub use network_core::{ModelError, ModelFile, model};
 pub use network_core::{
-    activation, dense, display, gradcheck, init, loss, metrics, optim, summary,
+    activation, dense, display, fast, gradcheck, init, kernels, loss, metrics, optim, summary,
 };
 pub use network_macros::network;
 

@@ -203,6 +203,10 @@ impl<const BUG: u8> Network<f64> for Buggy<BUG> {
         }
     }
 
+    fn reseed(&mut self, seed: u64) {
+        *self = Self::seeded(seed);
+    }
+
     fn forward(&self, x: &[f64; 3]) -> [f64; 2] {
         self.net.forward(&x.map(|v| v * self.gain))
     }

@@ -182,7 +182,7 @@ impl Elementwise for Sigmoid {
     #[inline(always)]
     fn apply<T: Float>(&self, z: T) -> T {
         // e^(−|z|) never overflows; pick the form whose denominator stays ≥ 1.
-        let e = (-z.abs()).exp();
+        let e = (-z.abs()).act_exp();
         if z >= T::zero() {
             T::one() / (T::one() + e)
         } else {
@@ -209,7 +209,7 @@ impl Elementwise for Tanh {
 
     #[inline(always)]
     fn apply<T: Float>(&self, z: T) -> T {
-        z.tanh()
+        z.act_tanh()
     }
 
     #[inline(always)]
@@ -410,7 +410,7 @@ impl Activation for Softmax {
         let max = z.iter().fold(T::neg_infinity(), |m, &v| m.max(v));
         let mut sum = T::zero();
         for (a, &z) in a.iter_mut().zip(z) {
-            *a = (z - max).exp();
+            *a = (z - max).act_exp();
             sum += *a;
         }
         let inv = T::one() / sum;

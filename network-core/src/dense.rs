@@ -3,6 +3,7 @@
 use crate::activation::Activation;
 use crate::float::Float;
 use crate::init::Rng;
+pub use crate::kernels::dot;
 
 /// A fully connected layer with `IN` inputs, `OUT` outputs and activation `A`.
 ///
@@ -60,13 +61,21 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Dense<T, IN, OU
         layer
     }
 
+    /// Re-initialises the layer in place exactly as [`init`](Self::init) would build it
+    /// (same draws from `rng`), without a temporary copy of the layer.
+    pub fn init_in_place(&mut self, rng: &mut Rng) {
+        let b = self.activation.init().bound(IN, OUT);
+        for w in self.weight.as_flattened_mut() {
+            *w = rng.uniform(-b, b);
+        }
+        self.bias = [T::zero(); OUT];
+    }
+
     /// The pre-activation `z = W·x + b`.
     #[inline]
     pub fn preactivation(&self, x: &[T; IN]) -> [T; OUT] {
         let mut z = self.bias;
-        for (z, row) in z.iter_mut().zip(&self.weight) {
-            *z += dot(row, x);
-        }
+        T::gemm_nt(x, self.weight.as_flattened(), IN, &mut z);
         z
     }
 
@@ -93,11 +102,15 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Dense<T, IN, OU
     pub fn input_gradient(&self, delta: &[T; OUT]) -> [T; IN] {
         // Row-wise axpy (gx += δⱼ · Wⱼ) walks W in memory order.
         let mut gx = [T::zero(); IN];
-        for (row, &d) in self.weight.iter().zip(delta) {
-            for (g, &w) in gx.iter_mut().zip(row) {
-                *g += d * w;
-            }
-        }
+        T::gemm_acc(
+            T::one(),
+            delta,
+            0,
+            1,
+            self.weight.as_flattened(),
+            IN,
+            &mut gx,
+        );
         gx
     }
 
@@ -114,6 +127,80 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Dense<T, IN, OU
         act.backward(&below.z, &below.a, &mut grad);
         grad
     }
+
+    /// The SGD update of one sample, applied in place without materialising the gradient:
+    /// `W −= lr · δ ⊗ x`, `b −= lr · δ`. With the portable kernels it rounds exactly as
+    /// computing the gradient and then `p −= lr·g` does.
+    #[inline]
+    pub fn sgd_update(&mut self, x: &[T; IN], delta: &[T; OUT], lr: T) {
+        T::gemm_acc(-lr, delta, 1, 0, x, IN, self.weight.as_flattened_mut());
+        for (b, &d) in self.bias.iter_mut().zip(delta) {
+            *b -= lr * d;
+        }
+    }
+
+    /// The forward pass of a mini-batch: row `s` of `z` and `a` gets sample `x[s]`'s
+    /// pre-activation and activation. All three slices have the same length.
+    #[inline]
+    pub fn forward_batch(&self, x: &[[T; IN]], z: &mut [[T; OUT]], a: &mut [[T; OUT]]) {
+        debug_assert!(x.len() == z.len() && z.len() == a.len());
+        z.fill(self.bias);
+        T::gemm_nt(
+            x.as_flattened(),
+            self.weight.as_flattened(),
+            IN,
+            z.as_flattened_mut(),
+        );
+        for (z, a) in z.iter().zip(a.iter_mut()) {
+            self.activation.forward(z, a);
+        }
+    }
+
+    /// Back-propagates a mini-batch of `δ` into the layer below: row `s` of `out` becomes
+    /// `f′(z_below[s]) ⊙ (Wᵀ·δ[s])`, as [`delta_below`](Self::delta_below) does per sample.
+    #[inline]
+    pub fn delta_below_batch<B: Activation>(
+        &self,
+        delta: &[[T; OUT]],
+        act: &B,
+        z_below: &[[T; IN]],
+        a_below: &[[T; IN]],
+        out: &mut [[T; IN]],
+    ) {
+        out.fill([T::zero(); IN]);
+        T::gemm_acc(
+            T::one(),
+            delta.as_flattened(),
+            OUT,
+            1,
+            self.weight.as_flattened(),
+            IN,
+            out.as_flattened_mut(),
+        );
+        for ((g, z), a) in out.iter_mut().zip(z_below).zip(a_below) {
+            act.backward(z, a, g);
+        }
+    }
+
+    /// The SGD update of a mini-batch without materialising the gradient:
+    /// `W −= scale · Σₛ δₛ ⊗ xₛ`, `b −= scale · Σₛ δₛ` (`scale` is `lr / batch` for the mean).
+    #[inline]
+    pub fn sgd_update_batch(&mut self, x: &[[T; IN]], delta: &[[T; OUT]], scale: T) {
+        debug_assert_eq!(x.len(), delta.len());
+        T::gemm_acc(
+            -scale,
+            delta.as_flattened(),
+            1,
+            OUT,
+            x.as_flattened(),
+            IN,
+            self.weight.as_flattened_mut(),
+        );
+        for (j, b) in self.bias.iter_mut().enumerate() {
+            let sum = delta.iter().fold(T::zero(), |s, d| s + d[j]);
+            *b -= scale * sum;
+        }
+    }
 }
 
 impl<T: Float, const IN: usize, const OUT: usize> DenseGradients<T, IN, OUT> {
@@ -129,10 +216,28 @@ impl<T: Float, const IN: usize, const OUT: usize> DenseGradients<T, IN, OUT> {
     /// `∂L/∂b += δ` and `∂L/∂W += δ ⊗ x`.
     #[inline]
     pub fn accumulate(&mut self, x: &[T; IN], delta: &[T; OUT]) {
-        for ((row, b), &d) in self.weight.iter_mut().zip(&mut self.bias).zip(delta) {
+        T::gemm_acc(T::one(), delta, 1, 0, x, IN, self.weight.as_flattened_mut());
+        for (b, &d) in self.bias.iter_mut().zip(delta) {
             *b += d;
-            for (w, &xi) in row.iter_mut().zip(x) {
-                *w += d * xi;
+        }
+    }
+
+    /// Adds a mini-batch's gradients: `∂L/∂W += Σₛ δₛ ⊗ xₛ`, `∂L/∂b += Σₛ δₛ`.
+    #[inline]
+    pub fn accumulate_batch(&mut self, x: &[[T; IN]], delta: &[[T; OUT]]) {
+        debug_assert_eq!(x.len(), delta.len());
+        T::gemm_acc(
+            T::one(),
+            delta.as_flattened(),
+            1,
+            OUT,
+            x.as_flattened(),
+            IN,
+            self.weight.as_flattened_mut(),
+        );
+        for d in delta {
+            for (b, &d) in self.bias.iter_mut().zip(d) {
+                *b += d;
             }
         }
     }
@@ -164,25 +269,6 @@ impl<T: Float, const N: usize> Default for LayerTrace<T, N> {
     fn default() -> Self {
         Self::zeroed()
     }
-}
-
-/// `Σ aᵢ·bᵢ` with four independent accumulators, so the additions pipeline and vectorise.
-#[inline]
-pub fn dot<T: Float>(a: &[T], b: &[T]) -> T {
-    debug_assert_eq!(a.len(), b.len());
-    let mut acc = [T::zero(); 4];
-    let (ac, ar) = a.as_chunks::<4>();
-    let (bc, br) = b.as_chunks::<4>();
-    for (x, y) in ac.iter().zip(bc) {
-        for k in 0..4 {
-            acc[k] += x[k] * y[k];
-        }
-    }
-    let mut tail = T::zero();
-    for (&x, &y) in ar.iter().zip(br) {
-        tail += x * y;
-    }
-    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 #[cfg(test)]

@@ -4,6 +4,10 @@ use core::fmt::{Debug, Display};
 use core::iter::Sum;
 use core::ops::{AddAssign, DivAssign, MulAssign, SubAssign};
 
+use crate::kernels;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+use crate::simd;
+
 /// A floating-point scalar a network computes in: `f32` or `f64`.
 ///
 /// It is [`num_traits::Float`] (so `exp`, `tanh`, `ln`... work without `std`, through `libm`)
@@ -37,7 +41,49 @@ pub trait Float:
     fn erf(self) -> Self {
         Self::cast(libm::erf(self.as_f64()))
     }
+
+    /// `eˣ` as activations and losses compute it: libm's for `f64`, the vectorisable
+    /// [`fast::exp`](crate::fast::exp) (within a few ulps) for `f32`.
+    #[inline]
+    fn act_exp(self) -> Self {
+        self.exp()
+    }
+
+    /// `tanh x` as the `tanh` activation computes it: libm's for `f64`, the vectorisable
+    /// [`fast::tanh`](crate::fast::tanh) (within a few ulps) for `f32`.
+    #[inline]
+    fn act_tanh(self) -> Self {
+        self.tanh()
+    }
+
+    /// `z[b·m + j] += Σᵢ x[b·n + i] · w[j·n + i]`: the forward product `Z += X·Wᵀ` of a batch
+    /// of inputs `x` with a weight matrix `w` of `m` rows, all row-major with width `n`.
+    /// `f32` uses SIMD kernels where the CPU has them; see [`kernels::gemm_nt`].
+    #[inline(always)]
+    fn gemm_nt(x: &[Self], w: &[Self], n: usize, z: &mut [Self]) {
+        kernels::gemm_nt(x, w, n, z)
+    }
+
+    /// `c[r·n + i] += α · Σₖ a[r·a_row + k·a_col] · b[k·n + i]`: the axpy-row product behind
+    /// `Wᵀδ`, `δ ⊗ x` and the SGD update. See [`kernels::gemm_acc`].
+    #[inline(always)]
+    fn gemm_acc(
+        alpha: Self,
+        a: &[Self],
+        a_row: usize,
+        a_col: usize,
+        b: &[Self],
+        n: usize,
+        c: &mut [Self],
+    ) {
+        kernels::gemm_acc(alpha, a, a_row, a_col, b, n, c)
+    }
 }
+
+/// Below this many multiply-adds (or rows narrower than 16) the portable code, fully unrolled
+/// for compile-time sizes, beats a call into a SIMD kernel.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+const SIMD_MIN_WORK: usize = 512;
 
 impl Float for f32 {
     const NAME: &'static str = "f32";
@@ -55,6 +101,48 @@ impl Float for f32 {
     #[inline(always)]
     fn erf(self) -> Self {
         libm::erff(self)
+    }
+
+    #[inline(always)]
+    fn act_exp(self) -> f32 {
+        crate::fast::exp(self)
+    }
+
+    #[inline(always)]
+    fn act_tanh(self) -> f32 {
+        crate::fast::tanh(self)
+    }
+
+    #[inline(always)]
+    fn gemm_nt(x: &[f32], w: &[f32], n: usize, z: &mut [f32]) {
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        if n >= 16
+            && x.len() / n * w.len() >= SIMD_MIN_WORK
+            && simd::gemm_nt(simd::level(), x, w, n, z)
+        {
+            return;
+        }
+        kernels::gemm_nt(x, w, n, z)
+    }
+
+    #[inline(always)]
+    fn gemm_acc(
+        alpha: f32,
+        a: &[f32],
+        a_row: usize,
+        a_col: usize,
+        b: &[f32],
+        n: usize,
+        c: &mut [f32],
+    ) {
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        if n >= 16
+            && b.len() / n * c.len() >= SIMD_MIN_WORK
+            && simd::gemm_acc(simd::level(), alpha, a, a_row, a_col, b, n, c)
+        {
+            return;
+        }
+        kernels::gemm_acc(alpha, a, a_row, a_col, b, n, c)
     }
 }
 

@@ -10,7 +10,7 @@
 //! data; its training step allocates nothing either.
 
 #![no_std]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 #[cfg(feature = "alloc")]
@@ -22,9 +22,11 @@ pub mod activation;
 pub mod dense;
 pub mod display;
 pub mod error;
+pub mod fast;
 pub mod float;
 pub mod gradcheck;
 pub mod init;
+pub mod kernels;
 pub mod loss;
 pub mod metrics;
 pub mod model;
@@ -35,6 +37,8 @@ pub mod params;
 pub mod safetensors;
 #[cfg(feature = "serde")]
 pub mod serde_impls;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+pub mod simd;
 pub mod summary;
 #[cfg(feature = "alloc")]
 pub mod train;
@@ -80,3 +84,8 @@ pub use summary::Summary;
 pub use train::progress;
 #[cfg(feature = "alloc")]
 pub use train::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};
+
+/// How many samples the batched paths of generated networks process at once: their per-layer
+/// buffers hold this many rows (on the stack), and a mini-batch of at most this size gets the
+/// SGD update fused into its weight-gradient product.
+pub const BATCH_CHUNK: usize = 32;

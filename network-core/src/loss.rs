@@ -256,7 +256,7 @@ pub fn log_sum_exp<T: Float>(z: &[T]) -> T {
     if !max.is_finite() {
         return max;
     }
-    max + z.iter().map(|&v| (v - max).exp()).sum::<T>().ln()
+    max + z.iter().map(|&v| (v - max).act_exp()).sum::<T>().ln()
 }
 
 #[cfg(test)]

@@ -716,13 +716,14 @@ mod file {
             COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
         let tmp = dir.join(tmp_name);
-        let mut file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        let written = write(&mut file, bytes)
-            .and_then(|()| file.sync_all())
-            .and_then(|()| {
-                drop(file);
-                fs::rename(&tmp, path)
-            });
+        let file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        // The closure owns the file, so it is closed before the rename.
+        let written = (move || {
+            let mut file = file;
+            write(&mut file, bytes)?;
+            file.sync_all()
+        })()
+        .and_then(|()| fs::rename(&tmp, path));
         if let Err(e) = written {
             // The temporary file is garbage now; the original was never touched.
             let _ = fs::remove_file(&tmp);

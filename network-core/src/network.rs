@@ -67,6 +67,34 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
     /// gives the same network, bit for bit.
     fn seeded(seed: u64) -> Self;
 
+    /// Re-initialises the network in place exactly as [`seeded`](Self::seeded) builds it, bit
+    /// for bit, without a temporary copy of the network (large networks live on the heap).
+    fn reseed(&mut self, seed: u64);
+
+    /// An all-zero network placed on the heap: for networks too large for a thread's stack.
+    ///
+    /// Written as `Box::new(Self::zeroed())`, which optimised builds construct in place; in
+    /// unoptimised builds the zeroed network may pass through the stack once.
+    #[cfg(feature = "std")]
+    fn boxed_zeroed() -> std::boxed::Box<Self> {
+        std::boxed::Box::new(Self::zeroed())
+    }
+
+    /// [`seeded`](Self::seeded) placed on the heap: [`boxed_zeroed`](Self::boxed_zeroed),
+    /// then [`reseed`](Self::reseed) in place.
+    #[cfg(feature = "std")]
+    fn boxed_seeded(seed: u64) -> std::boxed::Box<Self> {
+        let mut net = Self::boxed_zeroed();
+        net.reseed(seed);
+        net
+    }
+
+    /// All-zero gradients placed on the heap.
+    #[cfg(feature = "std")]
+    fn boxed_gradients() -> std::boxed::Box<Self::Gradients> {
+        std::boxed::Box::default()
+    }
+
     /// The network's output for input `x`.
     fn forward(&self, x: &Self::Input) -> Self::Output;
 
@@ -161,9 +189,64 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
         loss: &L,
         opt: &mut O,
     ) -> T {
+        if let Some(lr) = opt.fused_lr() {
+            return self.sgd_step(x, y, loss, lr);
+        }
         let (value, grads) = self.backprop(x, y, loss);
         opt.step(self, &grads);
         value
+    }
+
+    /// One per-sample SGD step, `p ← p − lr·∂L/∂p`, returning the loss before it. Generated
+    /// networks apply each layer's update while back-propagating (after the layer's `Wᵀδ` has
+    /// used the old weights), so the gradients are never stored; this default goes through
+    /// [`backprop`](Self::backprop). [`train_step`](Self::train_step) calls it for optimizers
+    /// whose [`fused_lr`](Optimizer::fused_lr) is `Some`.
+    fn sgd_step<L: Loss<T, Self::OutputActivation>>(
+        &mut self,
+        x: &Self::Input,
+        y: &Self::Output,
+        loss: &L,
+        lr: T,
+    ) -> T {
+        let (value, grads) = self.backprop(x, y, loss);
+        sgd_apply(self, &grads, lr);
+        value
+    }
+
+    /// Adds the gradients of a whole mini-batch into `grads` and returns the sum of the
+    /// losses. Generated networks run it as matrix-matrix products, a chunk of samples at a
+    /// time; this default loops over [`accumulate_gradients`](Self::accumulate_gradients).
+    /// `xs` and `ys` have the same length.
+    fn accumulate_batch<L: Loss<T, Self::OutputActivation>>(
+        &self,
+        xs: &[Self::Input],
+        ys: &[Self::Output],
+        loss: &L,
+        grads: &mut Self::Gradients,
+    ) -> T {
+        let mut total = T::zero();
+        for (x, y) in xs.iter().zip(ys) {
+            total += self.accumulate_gradients(x, y, loss, grads);
+        }
+        total
+    }
+
+    /// One SGD step on the sum of a mini-batch's gradients, `p ← p − scale·Σ ∂L/∂p`,
+    /// returning the sum of the losses before it. Generated networks fuse the update into the
+    /// weight-gradient product for batches of at most [`BATCH_CHUNK`](crate::BATCH_CHUNK)
+    /// samples. `xs` and `ys` have the same length.
+    fn sgd_batch<L: Loss<T, Self::OutputActivation>>(
+        &mut self,
+        xs: &[Self::Input],
+        ys: &[Self::Output],
+        loss: &L,
+        scale: T,
+    ) -> T {
+        let mut grads = Self::Gradients::default();
+        let total = self.accumulate_batch(xs, ys, loss, &mut grads);
+        sgd_apply(self, &grads, scale);
+        total
     }
 
     /// One mini-batch step: the gradient is the mean over the batch, then one optimizer update.
@@ -185,14 +268,87 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
         if xs.is_empty() {
             return Err(Error::EmptyBatch);
         }
+        let inv = T::one() / T::cast(xs.len() as f64);
+        if let Some(lr) = opt.fused_lr() {
+            let total = self.sgd_batch(xs, ys, loss, lr * inv);
+            return Ok(total * inv);
+        }
         let mut grads = Self::Gradients::default();
-        let mut total = T::zero();
-        for (x, y) in xs.iter().zip(ys) {
-            total += self.accumulate_gradients(x, y, loss, &mut grads);
+        let total = self.accumulate_batch(xs, ys, loss, &mut grads);
+        grads.scale(inv);
+        opt.step(self, &grads);
+        Ok(total * inv)
+    }
+
+    /// [`train_batch`](Self::train_batch) on all cores: the batch is cut into at most 4 parts
+    /// (multiples of [`BATCH_CHUNK`](crate::BATCH_CHUNK) samples), whatever the number of
+    /// threads; rayon
+    /// computes each chunk's gradient (on the heap), and they are summed in chunk order. So a
+    /// seeded run gives the same bits on 1 thread or 64. Any optimizer works: the mean gradient
+    /// goes to its [`step`](Optimizer::step).
+    #[cfg(feature = "parallel")]
+    fn train_batch_parallel<L, O>(
+        &mut self,
+        xs: &[Self::Input],
+        ys: &[Self::Output],
+        loss: &L,
+        opt: &mut O,
+    ) -> Result<T, Error>
+    where
+        L: Loss<T, Self::OutputActivation> + Sync,
+        O: Optimizer<T, Self>,
+        Self: Sync,
+        Self::Input: Sync,
+        Self::Output: Sync,
+        Self::Gradients: Send,
+    {
+        use rayon::prelude::*;
+        use std::boxed::Box;
+        use std::vec::Vec;
+        if xs.len() != ys.len() {
+            return Err(Error::BatchLength {
+                inputs: xs.len(),
+                targets: ys.len(),
+            });
+        }
+        // At most PARTS parts, each a multiple of BATCH_CHUNK: every part's gradient is a fresh
+        // heap buffer, so fewer parts cost less; the split depends on the length only.
+        const PARTS: usize = 4;
+        let chunk = xs
+            .len()
+            .div_ceil(PARTS)
+            .next_multiple_of(crate::BATCH_CHUNK)
+            .max(crate::BATCH_CHUNK);
+        let net = &*self;
+        let parts: Vec<(T, Box<Self::Gradients>)> = xs
+            .par_chunks(chunk)
+            .zip(ys.par_chunks(chunk))
+            .map(|(xc, yc)| {
+                let mut grads = Self::boxed_gradients();
+                let total = net.accumulate_batch(xc, yc, loss, &mut grads);
+                (total, grads)
+            })
+            .collect();
+        let mut parts = parts.into_iter();
+        let Some((mut total, mut grads)) = parts.next() else {
+            return Err(Error::EmptyBatch);
+        };
+        for (t, g) in parts {
+            total += t;
+            grads.add_from(&g);
         }
         let inv = T::one() / T::cast(xs.len() as f64);
         grads.scale(inv);
         opt.step(self, &grads);
         Ok(total * inv)
+    }
+}
+
+/// `p ← p − lr·g` for every parameter: what [`Sgd`](crate::Sgd) does.
+pub fn sgd_apply<T: Float, N: Parameters<T>, G: Parameters<T>>(net: &mut N, grads: &G, lr: T) {
+    for i in 0..N::TENSORS {
+        for (p, &g) in net.tensor_mut(i).iter_mut().zip(grads.tensor(i)) {
+            *p -= lr * g;
+        }
     }
 }

@@ -193,6 +193,73 @@ fn expand_network(plan: &Plan) -> syn::Result<TokenStream> {
     }
     let d_last = format_ident!("d{}", n_layers);
 
+    // Fused per-sample SGD: the same walk, but each layer is updated right after its `Wᵀδ`
+    // has used the old weights, so no gradient is ever stored.
+    let mut fused = Vec::new();
+    for k in (0..n_layers).rev() {
+        let field = fields[k];
+        let d = format_ident!("d{}", k + 1);
+        let input = if k == 0 {
+            quote!(x)
+        } else {
+            let below = fields[k - 1];
+            quote!(&trace.#below.a)
+        };
+        if k > 0 {
+            let below = fields[k - 1];
+            let d_below = format_ident!("d{}", k);
+            fused.push(quote! {
+                let #d_below = self.#field.delta_below(&#d, &self.#below.activation, &trace.#below);
+            });
+        }
+        fused.push(quote! {
+            self.#field.sgd_update(#input, &#d, lr);
+        });
+    }
+
+    // Batched paths: per-layer buffers of `chunk` rows; keep them to about 256 KiB in all so
+    // that they fit a 2 MiB thread stack.
+    let widths: usize = outs.iter().sum();
+    let chunk = (65536 / (3 * widths).max(1)).clamp(1, 32);
+    let zb: Vec<Ident> = (1..=n_layers).map(|i| format_ident!("z{}", i)).collect();
+    let ab: Vec<Ident> = (1..=n_layers).map(|i| format_ident!("a{}", i)).collect();
+    let db: Vec<Ident> = (1..=n_layers).map(|i| format_ident!("d{}", i)).collect();
+    let batch_inputs: Vec<TokenStream> = std::iter::once(quote!(xs))
+        .chain(ab.iter().take(n_layers - 1).map(|a| quote!(&#a[..n])))
+        .collect();
+    let (z_last, a_last, d_last_b) = (&zb[n_layers - 1], &ab[n_layers - 1], &db[n_layers - 1]);
+    let batch_forward = quote! {
+        let n = xs.len();
+        #( let mut #zb = [[T::zero(); #outs]; #chunk]; )*
+        #( let mut #ab = [[T::zero(); #outs]; #chunk]; )*
+        #( let mut #db = [[T::zero(); #outs]; #chunk]; )*
+        #( self.#fields.forward_batch(#batch_inputs, &mut #zb[..n], &mut #ab[..n]); )*
+        let mut total = T::zero();
+        for s in 0..n {
+            let (z, a, y) = (&#z_last[s], &#a_last[s], &ys[s]);
+            total += loss.value(z, a, y);
+            loss.delta(&self.#last_field.activation, z, a, y, &mut #d_last_b[s]);
+        }
+    };
+    let mut batch_back_acc = Vec::new();
+    let mut batch_back_sgd = Vec::new();
+    for k in (0..n_layers).rev() {
+        let field = fields[k];
+        let d = &db[k];
+        let input = &batch_inputs[k];
+        if k > 0 {
+            let below = fields[k - 1];
+            let (dz, za, aa) = (&db[k - 1], &zb[k - 1], &ab[k - 1]);
+            let step = quote! {
+                self.#field.delta_below_batch(&#d[..n], &self.#below.activation, &#za[..n], &#aa[..n], &mut #dz[..n]);
+            };
+            batch_back_acc.push(step.clone());
+            batch_back_sgd.push(step);
+        }
+        batch_back_acc.push(quote! { grads.#field.accumulate_batch(#input, &#d[..n]); });
+        batch_back_sgd.push(quote! { self.#field.sgd_update_batch(#input, &#d[..n], scale); });
+    }
+
     let tensor_idx: Vec<(usize, usize)> = (0..n_layers).map(|k| (2 * k, 2 * k + 1)).collect();
     let w_idx: Vec<usize> = tensor_idx.iter().map(|t| t.0).collect();
     let b_idx: Vec<usize> = tensor_idx.iter().map(|t| t.1).collect();
@@ -441,6 +508,11 @@ fn expand_network(plan: &Plan) -> syn::Result<TokenStream> {
                 #name::seeded(seed)
             }
 
+            fn reseed(&mut self, seed: u64) {
+                let mut rng = ::network::Rng::new(seed);
+                #( self.#fields.init_in_place(&mut rng); )*
+            }
+
             #[inline]
             fn forward(&self, x: &[T; #n_in]) -> [T; #n_out] {
                 #name::forward(self, x)
@@ -464,6 +536,58 @@ fn expand_network(plan: &Plan) -> syn::Result<TokenStream> {
             #[inline]
             fn backward_delta(&self, trace: &#trace<T>, delta: &[T; #n_out], grads: &mut #grads<T>) {
                 #name::backward_delta(self, trace, delta, grads)
+            }
+
+            #[inline]
+            fn sgd_step<L: ::network::Loss<T, #last_act>>(
+                &mut self,
+                x: &[T; #n_in],
+                y: &[T; #n_out],
+                loss: &L,
+                lr: T,
+            ) -> T {
+                let trace = #name::forward_trace(self, x);
+                let (z, a) = (&trace.#last_field.z, &trace.#last_field.a);
+                let value = loss.value(z, a, y);
+                let mut #d_last = [T::zero(); #n_out];
+                loss.delta(&self.#last_field.activation, z, a, y, &mut #d_last);
+                #( #fused )*
+                value
+            }
+
+            fn accumulate_batch<L: ::network::Loss<T, #last_act>>(
+                &self,
+                xs: &[[T; #n_in]],
+                ys: &[[T; #n_out]],
+                loss: &L,
+                grads: &mut #grads<T>,
+            ) -> T {
+                let mut sum = T::zero();
+                for (xs, ys) in xs.chunks(#chunk).zip(ys.chunks(#chunk)) {
+                    #batch_forward
+                    #( #batch_back_acc )*
+                    sum += total;
+                }
+                sum
+            }
+
+            fn sgd_batch<L: ::network::Loss<T, #last_act>>(
+                &mut self,
+                xs: &[[T; #n_in]],
+                ys: &[[T; #n_out]],
+                loss: &L,
+                scale: T,
+            ) -> T {
+                if xs.len() > #chunk {
+                    // The whole batch must see the old weights: store its gradient first.
+                    let mut grads = #grads::<T>::zeroed();
+                    let total = <Self as ::network::Network<T>>::accumulate_batch(self, xs, ys, loss, &mut grads);
+                    ::network::optim::sgd_apply(self, &grads, scale);
+                    return total;
+                }
+                #batch_forward
+                #( #batch_back_sgd )*
+                total
             }
         }
 

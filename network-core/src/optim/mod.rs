@@ -24,6 +24,8 @@ pub use sgd::{Momentum, NoMomentum, Sgd};
 use crate::float::Float;
 use crate::network::Network;
 
+pub use crate::network::sgd_apply;
+
 /// Updates a network's parameters from its gradients.
 ///
 /// Generated code only ever calls [`step`](Optimizer::step), so an optimizer with state
@@ -36,6 +38,15 @@ pub trait Optimizer<T: Float, N: Network<T>> {
     /// counts from 0). Nothing by default; [`Scheduled`] sets the learning rate here.
     fn start_epoch(&mut self, epoch: usize) {
         let _ = epoch;
+    }
+
+    /// `Some(lr)` if [`step`](Optimizer::step) is exactly plain SGD `p ← p − lr·g`, so that
+    /// training may apply it while back-propagating without ever storing the gradients
+    /// ([`Network::sgd_step`]). Optimizers with state, weight decay, clipping or a schedule
+    /// keep the default, `None`, and get the unfused backprop-then-step path.
+    #[inline]
+    fn fused_lr(&self) -> Option<T> {
+        None
     }
 }
 

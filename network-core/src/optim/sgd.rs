@@ -104,6 +104,12 @@ impl<T: Float, N: Network<T>> Optimizer<T, N> for Sgd<T, NoMomentum> {
             }
         }
     }
+
+    /// Plain SGD fuses into backpropagation; with weight decay it takes the unfused path.
+    #[inline]
+    fn fused_lr(&self) -> Option<T> {
+        (self.weight_decay == T::zero()).then_some(self.lr)
+    }
 }
 
 impl<T: Float, N: Network<T>> Optimizer<T, N> for Sgd<T, Momentum<T, N::Gradients>> {
