@@ -103,7 +103,11 @@ fn one_full_batch_epoch_is_one_mean_gradient_step() {
         assert!((x - y).abs() <= 1e-14 * x.abs().max(1.0), "{x} vs {y}");
     }
     assert_eq!(h.loss.len(), 1);
-    assert!((h.loss[0] - mean).abs() <= 1e-14 * mean.abs(), "{} vs {mean}", h.loss[0]);
+    assert!(
+        (h.loss[0] - mean).abs() <= 1e-14 * mean.abs(),
+        "{} vs {mean}",
+        h.loss[0]
+    );
 }
 
 #[test]
