@@ -39,7 +39,7 @@ network! {
     >
 }
 network! {
-    /// Five layers, every activation.
+    /// Five layers, the foundation's activations.
     pub struct N6 <
         dense(12 -> 40, tanh),
         dense(40 -> 64, relu),
@@ -57,6 +57,20 @@ network! {
         dense(1 -> 1, relu),
         dense(1 -> 1, identity)
     >
+}
+network! {
+    /// The training toolkit's activations, five layers.
+    pub struct N9 <
+        dense(6 -> 24, gelu),
+        dense(24 -> 16, gelu_tanh),
+        dense(16 -> 12, softplus),
+        dense(12 -> 8, elu(0.5)),
+        dense(8 -> 3, silu)
+    >
+}
+network! {
+    /// `elu` with its default α, into softmax.
+    pub struct N10 < dense(2 -> 40, elu), dense(40 -> 7, softmax) >
 }
 network! {
     /// Wide to one, then back out to softmax.
@@ -188,4 +202,6 @@ properties! {
     n6: N6,
     n7: N7,
     n8: N8,
+    n9: N9,
+    n10: N10,
 }
