@@ -47,7 +47,9 @@ pub fn gemm_nt<T: Float>(x: &[T], w: &[T], n: usize, z: &mut [T]) {
 /// `Wᵀδ` (one row, `b = W`), `δ ⊗ x` (one `k`, `b = x`) and their batched forms.
 ///
 /// For a single `k` it computes `c += α·(a·b)`, so an SGD update with `α = −lr` rounds exactly
-/// as `p −= lr·g` does with `g = a·b`.
+/// as `p −= lr·g` does with `g = a·b`; rows whose coefficient `a[r·a_row]` is zero are left
+/// as they are (adding `0·b` would change nothing, short of turning a `−0.0` into `+0.0`, or
+/// a NaN when `b` holds an infinity, whose loss is already NaN).
 #[inline(always)]
 pub fn gemm_acc<T: Float>(
     alpha: T,
@@ -65,6 +67,11 @@ pub fn gemm_acc<T: Float>(
     if kdim == 1 {
         for (r, cr) in c.chunks_exact_mut(n).enumerate() {
             let s = a[r * a_row];
+            // A zero coefficient (a ReLU that was off) would add ±0 to the row: skip it, as
+            // the SIMD kernels do, so both paths leave such rows bit for bit unchanged.
+            if s == T::zero() {
+                continue;
+            }
             for (c, &b) in cr.iter_mut().zip(b) {
                 *c += alpha * (s * b);
             }

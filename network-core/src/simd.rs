@@ -123,21 +123,25 @@ pub fn gemm_acc(
     true
 }
 
-/// One instruction set's kernels, generated from one template so that both stay alike.
+/// One instruction set's kernels, generated from one template so that both stay alike (the
+/// AVX2 build of the template is the one this repository's CI machines test; both share every
+/// loop, and differ only in the vector type and the intrinsics passed in).
 ///
 /// Contract of `gemm_nt`: `x.len() = batch·n`, `w.len() = m·n`, `z.len() = batch·m`.
 /// Contract of `gemm_acc`: `b.len() = kdim·n`, `c.len() = rows·n`, and
 /// `(rows−1)·a_row + (kdim−1)·a_col < a.len()`.
 macro_rules! isa {
     (
-        $module:ident, $feature:literal, $v:ty, $width:literal,
-        nt = ($nt_rows:literal, $nt_cols:literal), acc = ($acc_rows:literal, $acc_vecs:literal),
-        $load:ident, $store:ident, $fma:ident, $set1:ident, $zero:ident, $hsum:ident
+        $module:ident, $feature:literal, $width:literal,
+        nt_rows = $nt_rows:literal, acc = ($acc_rows:literal, $acc_vecs:literal),
+        $load:ident, $store:ident, $fma:ident, $mul:ident, $set1:ident, $zero:ident,
+        $hsum:ident, $reduce4:ident
     ) => {
         mod $module {
             #[cfg(target_arch = "x86_64")]
             use core::arch::x86_64::*;
 
+            /// Lanes per vector.
             const W: usize = $width;
 
             /// See the macro's contract.
@@ -145,42 +149,55 @@ macro_rules! isa {
             pub(super) fn gemm_nt(x: &[f32], w: &[f32], n: usize, z: &mut [f32]) {
                 let batch = x.len() / n;
                 let m = w.len() / n;
-                let mut b = 0;
-                while b + $nt_rows <= batch {
-                    let mut j = 0;
-                    while j + $nt_cols <= m {
-                        nt_block::<$nt_rows, $nt_cols>(x, w, n, m, z, b, j);
-                        j += $nt_cols;
+                if batch < $nt_rows {
+                    // Matrix-vector: memory-bound on `w`, so one pass over it, 8 rows at a time.
+                    for b in 0..batch {
+                        let mut j = 0;
+                        while j + 8 <= m {
+                            nt_wide(x, w, n, m, z, b, j);
+                            j += 8;
+                        }
+                        while j + 4 <= m {
+                            nt_block::<1>(x, w, n, m, z, b, j);
+                            j += 4;
+                        }
+                        while j < m {
+                            nt_one(x, w, n, m, z, b, j);
+                            j += 1;
+                        }
                     }
-                    while j < m {
-                        nt_block::<$nt_rows, 1>(x, w, n, m, z, b, j);
-                        j += 1;
-                    }
-                    b += $nt_rows;
+                    return;
                 }
-                while b < batch {
-                    let mut j = 0;
-                    while j + 2 * $nt_cols <= m {
-                        nt_block::<1, { 2 * $nt_cols }>(x, w, n, m, z, b, j);
-                        j += 2 * $nt_cols;
+                // Blocks of 4 rows of `w` outermost: they stay in L1 while every row of `x`
+                // passes by. (Splitting `n` into panels that keep `x` in L1 measured slower:
+                // the extra horizontal sums cost more than they save.)
+                let mut j = 0;
+                while j + 4 <= m {
+                    let mut b = 0;
+                    while b + $nt_rows <= batch {
+                        nt_block::<$nt_rows>(x, w, n, m, z, b, j);
+                        b += $nt_rows;
                     }
-                    while j + $nt_cols <= m {
-                        nt_block::<1, $nt_cols>(x, w, n, m, z, b, j);
-                        j += $nt_cols;
+                    while b < batch {
+                        nt_block::<1>(x, w, n, m, z, b, j);
+                        b += 1;
                     }
-                    while j < m {
-                        nt_block::<1, 1>(x, w, n, m, z, b, j);
-                        j += 1;
+                    j += 4;
+                }
+                while j < m {
+                    for b in 0..batch {
+                        nt_one(x, w, n, m, z, b, j);
                     }
-                    b += 1;
+                    j += 1;
                 }
             }
 
-            /// `z[(b+r)·m + j+c] += x[b+r] · w[j+c]` for `r < R`, `c < C`; needs
-            /// `b + R ≤ batch`, `j + C ≤ m`.
+            /// `z[(b+r)·m + j+c] += x[b+r] · w[j+c]` for `r < R`, `c < 4`; needs
+            /// `b + R ≤ batch`, `j + 4 ≤ m`.
             #[target_feature(enable = $feature)]
             #[inline]
-            fn nt_block<const R: usize, const C: usize>(
+            #[allow(clippy::too_many_arguments)]
+            fn nt_block<const R: usize>(
                 x: &[f32],
                 w: &[f32],
                 n: usize,
@@ -189,17 +206,17 @@ macro_rules! isa {
                 b: usize,
                 j: usize,
             ) {
-                let mut acc = [[$zero(); C]; R];
+                let mut acc = [[$zero(); 4]; R];
                 let (xp, wp) = (x.as_ptr(), w.as_ptr());
                 let mut i = 0;
                 while i + W <= n {
                     let mut xv = [$zero(); R];
                     for r in 0..R {
-                        // SAFETY: b + r < batch and i + W ≤ n, so the W floats read start at
-                        // (b+r)·n + i and end within x (batch·n floats).
+                        // SAFETY: b + r < batch and i + W ≤ n, so the W floats read start
+                        // at (b+r)·n + i and end within x (batch·n floats).
                         xv[r] = unsafe { $load(xp.add((b + r) * n + i)) };
                     }
-                    for c in 0..C {
+                    for c in 0..4 {
                         // SAFETY: j + c < m and i + W ≤ n: within w (m·n floats).
                         let wv = unsafe { $load(wp.add((j + c) * n + i)) };
                         for r in 0..R {
@@ -209,16 +226,84 @@ macro_rules! isa {
                     i += W;
                 }
                 for r in 0..R {
+                    let mut s = [0.0f32; 4];
+                    // SAFETY: `s` holds the 4 floats stored.
+                    unsafe { _mm_storeu_ps(s.as_mut_ptr(), $reduce4(acc[r])) };
                     let xr = &x[(b + r) * n..(b + r + 1) * n];
-                    for c in 0..C {
+                    for c in 0..4 {
                         let wr = &w[(j + c) * n..(j + c + 1) * n];
-                        let mut s = $hsum(acc[r][c]);
                         for t in i..n {
-                            s += xr[t] * wr[t];
+                            s[c] += xr[t] * wr[t];
                         }
-                        z[(b + r) * m + j + c] += s;
+                        z[(b + r) * m + j + c] += s[c];
                     }
                 }
+            }
+
+            /// Row `b` of `x` against rows `j..j+8` of `w`, all of `n`; needs `j + 8 ≤ m`.
+            #[target_feature(enable = $feature)]
+            #[inline]
+            fn nt_wide(
+                x: &[f32],
+                w: &[f32],
+                n: usize,
+                m: usize,
+                z: &mut [f32],
+                b: usize,
+                j: usize,
+            ) {
+                let mut acc = [$zero(); 8];
+                let (xp, wp) = (x.as_ptr(), w.as_ptr());
+                let mut i = 0;
+                while i + W <= n {
+                    // SAFETY: b < batch and i + W ≤ n: within x.
+                    let xv = unsafe { $load(xp.add(b * n + i)) };
+                    for c in 0..8 {
+                        // SAFETY: j + c < m and i + W ≤ n: within w.
+                        let wv = unsafe { $load(wp.add((j + c) * n + i)) };
+                        acc[c] = $fma(xv, wv, acc[c]);
+                    }
+                    i += W;
+                }
+                let mut s = [0.0f32; 8];
+                // SAFETY: `s` holds the 8 floats stored, 4 at a time.
+                unsafe {
+                    _mm_storeu_ps(s.as_mut_ptr(), $reduce4([acc[0], acc[1], acc[2], acc[3]]));
+                    _mm_storeu_ps(
+                        s.as_mut_ptr().add(4),
+                        $reduce4([acc[4], acc[5], acc[6], acc[7]]),
+                    );
+                }
+                let xr = &x[b * n..(b + 1) * n];
+                for c in 0..8 {
+                    let wr = &w[(j + c) * n..(j + c + 1) * n];
+                    for t in i..n {
+                        s[c] += xr[t] * wr[t];
+                    }
+                    z[b * m + j + c] += s[c];
+                }
+            }
+
+            /// `z[b·m + j] += x[b] · w[j]`.
+            #[target_feature(enable = $feature)]
+            #[inline]
+            fn nt_one(x: &[f32], w: &[f32], n: usize, m: usize, z: &mut [f32], b: usize, j: usize) {
+                let xr = &x[b * n..(b + 1) * n];
+                let wr = &w[j * n..(j + 1) * n];
+                let mut acc = $zero();
+                let mut i = 0;
+                while i + W <= xr.len() {
+                    // SAFETY: i + W ≤ len of both slices.
+                    unsafe {
+                        acc = $fma($load(xr.as_ptr().add(i)), $load(wr.as_ptr().add(i)), acc);
+                    }
+                    i += W;
+                }
+                let mut s = $hsum(acc);
+                for t in i..xr.len() {
+                    s += xr[t] * wr[t];
+                }
+                z[b * m + j] += s;
             }
 
             /// See the macro's contract.
@@ -233,48 +318,88 @@ macro_rules! isa {
                 c: &mut [f32],
             ) {
                 let rows = c.len() / n;
-                let mut r = 0;
-                while r + $acc_rows <= rows {
-                    acc_rows::<$acc_rows>(alpha, a, a_row, a_col, b, n, c, r);
-                    r += $acc_rows;
+                let kdim = b.len() / n;
+                if kdim == 1 {
+                    acc_outer(alpha, a, a_row, b, n, c);
+                    return;
                 }
-                while r < rows {
-                    acc_rows::<1>(alpha, a, a_row, a_col, b, n, c, r);
-                    r += 1;
-                }
-            }
-
-            /// Rows `r0..r0+R` of `gemm_acc`, every column.
-            #[target_feature(enable = $feature)]
-            #[inline]
-            #[allow(clippy::too_many_arguments)]
-            fn acc_rows<const R: usize>(
-                alpha: f32,
-                a: &[f32],
-                a_row: usize,
-                a_col: usize,
-                b: &[f32],
-                n: usize,
-                c: &mut [f32],
-                r0: usize,
-            ) {
+                // Column strips outermost: a strip of `b` (kdim rows) stays in L1 while every
+                // row block of `c` passes through once.
                 let mut i = 0;
                 while i + $acc_vecs * W <= n {
-                    acc_block::<R, $acc_vecs>(alpha, a, a_row, a_col, b, n, c, r0, i);
+                    let mut r = 0;
+                    while r + $acc_rows <= rows {
+                        acc_block::<$acc_rows, $acc_vecs>(alpha, a, a_row, a_col, b, n, c, r, i);
+                        r += $acc_rows;
+                    }
+                    while r < rows {
+                        acc_block::<1, $acc_vecs>(alpha, a, a_row, a_col, b, n, c, r, i);
+                        r += 1;
+                    }
                     i += $acc_vecs * W;
                 }
                 while i + W <= n {
-                    acc_block::<R, 1>(alpha, a, a_row, a_col, b, n, c, r0, i);
+                    let mut r = 0;
+                    while r + $acc_rows <= rows {
+                        acc_block::<$acc_rows, 1>(alpha, a, a_row, a_col, b, n, c, r, i);
+                        r += $acc_rows;
+                    }
+                    while r < rows {
+                        acc_block::<1, 1>(alpha, a, a_row, a_col, b, n, c, r, i);
+                        r += 1;
+                    }
                     i += W;
                 }
-                let kdim = b.len() / n;
-                for r in r0..r0 + R {
+                for r in 0..rows {
                     for t in i..n {
                         let mut s = 0.0f32;
                         for k in 0..kdim {
                             s += a[r * a_row + k * a_col] * b[k * n + t];
                         }
                         c[r * n + t] += alpha * s;
+                    }
+                }
+            }
+
+            /// `gemm_acc` with one row of `b`: `c[r] += α·(a[r·a_row]·b)`, streaming `c` once.
+            /// Rows whose coefficient is exactly zero (a ReLU that was off) are skipped, as the
+            /// portable kernel does: adding `0·b` would leave them as they are.
+            #[target_feature(enable = $feature)]
+            #[inline]
+            fn acc_outer(alpha: f32, a: &[f32], a_row: usize, b: &[f32], n: usize, c: &mut [f32]) {
+                let al = $set1(alpha);
+                let bp = b.as_ptr();
+                for (r, cr) in c.chunks_exact_mut(n).enumerate() {
+                    let s = a[r * a_row];
+                    if s == 0.0 {
+                        continue;
+                    }
+                    let sv = $set1(s);
+                    let cp = cr.as_mut_ptr();
+                    let mut t = 0;
+                    while t + 4 * W <= n {
+                        for u in 0..4 {
+                            // SAFETY: t + (u+1)·W ≤ n: within `b` (n floats) and within the
+                            // row `cr` (n floats), which we borrow mutably.
+                            unsafe {
+                                let p = cp.add(t + u * W);
+                                let g = $mul(sv, $load(bp.add(t + u * W)));
+                                $store(p, $fma(al, g, $load(p)));
+                            }
+                        }
+                        t += 4 * W;
+                    }
+                    while t + W <= n {
+                        // SAFETY: t + W ≤ n, as above.
+                        unsafe {
+                            let p = cp.add(t);
+                            let g = $mul(sv, $load(bp.add(t)));
+                            $store(p, $fma(al, g, $load(p)));
+                        }
+                        t += W;
+                    }
+                    for t in t..n {
+                        cr[t] += alpha * (s * b[t]);
                     }
                 }
             }
@@ -296,7 +421,16 @@ macro_rules! isa {
             ) {
                 let kdim = b.len() / n;
                 let mut acc = [[$zero(); V]; R];
-                let bp = b.as_ptr();
+                let (ap, bp) = (a.as_ptr(), b.as_ptr());
+                let cp = c.as_mut_ptr();
+                for r in 0..R {
+                    // Ask for the block of `c` now: it is read after the k loop, and rows of
+                    // `c` sit a whole row apart, out of the hardware prefetcher's reach.
+                    // SAFETY: r0 + r < rows and i0 < n: the address is within c.
+                    unsafe {
+                        _mm_prefetch::<_MM_HINT_T0>(cp.add((r0 + r) * n + i0) as *const i8);
+                    }
+                }
                 for k in 0..kdim {
                     let mut bv = [$zero(); V];
                     for v in 0..V {
@@ -304,14 +438,15 @@ macro_rules! isa {
                         bv[v] = unsafe { $load(bp.add(k * n + i0 + v * W)) };
                     }
                     for r in 0..R {
-                        let s = $set1(a[(r0 + r) * a_row + k * a_col]);
+                        // SAFETY: r0 + r < rows and k < kdim, so the index is at most
+                        // (rows−1)·a_row + (kdim−1)·a_col < a.len() (the contract).
+                        let s = $set1(unsafe { *ap.add((r0 + r) * a_row + k * a_col) });
                         for v in 0..V {
                             acc[r][v] = $fma(s, bv[v], acc[r][v]);
                         }
                     }
                 }
                 let al = $set1(alpha);
-                let cp = c.as_mut_ptr();
                 for r in 0..R {
                     for v in 0..V {
                         // SAFETY: r0 + r < rows and i0 + (v+1)·W ≤ n: within c (rows·n
@@ -348,33 +483,58 @@ fn hsum512(v: core::arch::x86_64::__m512) -> f32 {
     core::arch::x86_64::_mm512_reduce_add_ps(v)
 }
 
+/// The four horizontal sums of four AVX registers, as one SSE register (three `hadd`s).
+#[target_feature(enable = "avx2,fma")]
+#[inline]
+fn reduce4_256(v: [core::arch::x86_64::__m256; 4]) -> core::arch::x86_64::__m128 {
+    use core::arch::x86_64::*;
+    // Within each 128-bit half: [Σv0, Σv1, Σv2, Σv3] of that half's four lanes.
+    let h = _mm256_hadd_ps(_mm256_hadd_ps(v[0], v[1]), _mm256_hadd_ps(v[2], v[3]));
+    _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps::<1>(h))
+}
+
+/// The four horizontal sums of four AVX-512 registers, as one SSE register.
+#[target_feature(enable = "avx512f")]
+#[inline]
+fn reduce4_512(v: [core::arch::x86_64::__m512; 4]) -> core::arch::x86_64::__m128 {
+    use core::arch::x86_64::*;
+    _mm_setr_ps(
+        _mm512_reduce_add_ps(v[0]),
+        _mm512_reduce_add_ps(v[1]),
+        _mm512_reduce_add_ps(v[2]),
+        _mm512_reduce_add_ps(v[3]),
+    )
+}
+
 isa!(
     avx2,
     "avx2,fma",
-    __m256,
     8,
-    nt = (2, 4),
+    nt_rows = 3,
     acc = (4, 2),
     _mm256_loadu_ps,
     _mm256_storeu_ps,
     _mm256_fmadd_ps,
+    _mm256_mul_ps,
     _mm256_set1_ps,
     _mm256_setzero_ps,
-    hsum256
+    hsum256,
+    reduce4_256
 );
 isa!(
     avx512,
     "avx512f",
-    __m512,
     16,
-    nt = (4, 4),
+    nt_rows = 4,
     acc = (4, 4),
     _mm512_loadu_ps,
     _mm512_storeu_ps,
     _mm512_fmadd_ps,
+    _mm512_mul_ps,
     _mm512_set1_ps,
     _mm512_setzero_ps,
-    hsum512
+    hsum512,
+    reduce4_512
 );
 
 #[cfg(test)]
@@ -409,6 +569,12 @@ mod tests {
         (9, 47, 9),
         (32, 128, 10),
         (2, 16, 130),
+        // Several panels of the shared dimension, with ragged ends, and every row remainder.
+        (3, 200, 4),
+        (6, 197, 13),
+        (7, 400, 9),
+        (8, 784, 12),
+        (2, 50, 17),
     ];
 
     #[test]
@@ -457,6 +623,31 @@ mod tests {
                         );
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn outer_product_skips_only_zero_coefficients() {
+        let mut rng = Rng::new(3);
+        for level in [Level::Avx2, Level::Avx512] {
+            if !supported(level) {
+                continue;
+            }
+            for (rows, n) in [(8, 37), (5, 64), (3, 3)] {
+                let b = random(n, &mut rng);
+                let c0 = random(rows * n, &mut rng);
+                let mut a = random(rows, &mut rng);
+                a[1] = 0.0;
+                a[rows - 1] = -0.0;
+                let mut want = c0.clone();
+                kernels::gemm_acc(-0.5, &a, 1, 0, &b, n, &mut want);
+                let mut got = c0.clone();
+                assert!(gemm_acc(level, -0.5, &a, 1, 0, &b, n, &mut got));
+                close(&got, &want, &std::format!("{level:?} outer {rows}x{n}"));
+                // Rows with a zero coefficient are left bit for bit as they were.
+                assert_eq!(got[n..2 * n], c0[n..2 * n]);
+                assert_eq!(got[(rows - 1) * n..], c0[(rows - 1) * n..]);
             }
         }
     }
