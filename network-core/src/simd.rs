@@ -178,6 +178,10 @@ macro_rules! isa {
                         nt_block::<$nt_rows>(x, w, n, m, z, b, j);
                         b += $nt_rows;
                     }
+                    if b + 2 <= batch {
+                        nt_block::<2>(x, w, n, m, z, b, j);
+                        b += 2;
+                    }
                     while b < batch {
                         nt_block::<1>(x, w, n, m, z, b, j);
                         b += 1;
@@ -332,6 +336,10 @@ macro_rules! isa {
                         acc_block::<$acc_rows, $acc_vecs>(alpha, a, a_row, a_col, b, n, c, r, i);
                         r += $acc_rows;
                     }
+                    if r + 2 <= rows {
+                        acc_block::<2, $acc_vecs>(alpha, a, a_row, a_col, b, n, c, r, i);
+                        r += 2;
+                    }
                     while r < rows {
                         acc_block::<1, $acc_vecs>(alpha, a, a_row, a_col, b, n, c, r, i);
                         r += 1;
@@ -343,6 +351,10 @@ macro_rules! isa {
                     while r + $acc_rows <= rows {
                         acc_block::<$acc_rows, 1>(alpha, a, a_row, a_col, b, n, c, r, i);
                         r += $acc_rows;
+                    }
+                    if r + 2 <= rows {
+                        acc_block::<2, 1>(alpha, a, a_row, a_col, b, n, c, r, i);
+                        r += 2;
                     }
                     while r < rows {
                         acc_block::<1, 1>(alpha, a, a_row, a_col, b, n, c, r, i);
@@ -511,7 +523,7 @@ isa!(
     "avx2,fma",
     8,
     nt_rows = 3,
-    acc = (4, 2),
+    acc = (3, 3),
     _mm256_loadu_ps,
     _mm256_storeu_ps,
     _mm256_fmadd_ps,
