@@ -1,6 +1,6 @@
 //! W4 with mini-batches of 256 on 1 thread and on every core, through
-//! `Network::train_batch_parallel` (feature `parallel`). Run with
-//! `cargo bench --features parallel --bench parallel`.
+//! `Network::train_batch_parallel_with` (feature `parallel`; the scratch is reused, as in a
+//! training loop). Run with `cargo bench --features parallel --bench parallel`.
 
 use std::hint::black_box;
 
@@ -35,6 +35,7 @@ fn parallel(c: &mut Criterion) {
             .unwrap();
         let mut net = Mnist::<f32>::boxed_seeded(4);
         let mut sgd = Sgd::new(0.01f32);
+        let mut scratch = ParallelScratch::new();
         let mut i = 0;
         group.bench_function(format!("{threads} threads"), |b| {
             b.iter(|| {
@@ -42,8 +43,14 @@ fn parallel(c: &mut Criterion) {
                 i = (i + 1) % (n / 256);
                 pool.install(|| {
                     black_box(
-                        net.train_batch_parallel(&xs[r.clone()], &ys[r], &CrossEntropy, &mut sgd)
-                            .unwrap(),
+                        net.train_batch_parallel_with(
+                            &mut scratch,
+                            &xs[r.clone()],
+                            &ys[r],
+                            &CrossEntropy,
+                            &mut sgd,
+                        )
+                        .unwrap(),
                     )
                 })
             })

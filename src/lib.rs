@@ -27,6 +27,8 @@ pub use network_core::{
 pub use network_core::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};
 pub use network_core::{GradCheck, grad_check};
 pub use network_core::{ModelError, ModelFile, model};
+#[cfg(feature = "parallel")]
+pub use network_core::{PARALLEL_PARTS, ParallelScratch};
 pub use network_core::{
     activation, dense, display, fast, gradcheck, init, kernels, loss, metrics, optim, summary,
 };
@@ -37,6 +39,8 @@ pub use network_core::__serde_impls;
 
 /// Everything a user of the macro needs: `use network::prelude::*;`.
 pub mod prelude {
+    #[cfg(feature = "parallel")]
+    pub use network_core::ParallelScratch;
     pub use network_core::activation::{
         Elu, Gelu, GeluTanh, Identity, LeakyRelu, Relu, Sigmoid, Silu, Softmax, Softplus, Tanh,
     };

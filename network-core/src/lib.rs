@@ -73,6 +73,8 @@ pub use metrics::{
     ConfusionMatrix, accuracy, argmax, class_of, confusion_matrix, mean_loss, predict_class,
 };
 pub use model::{ModelError, ModelFile};
+#[cfg(feature = "parallel")]
+pub use network::ParallelScratch;
 pub use network::{LayerInfo, Network};
 pub use optim::{
     Adam, AdamW, ClipNorm, Constant, Cosine, LearningRate, Momentum, NoMomentum, Optimizer,
@@ -89,3 +91,9 @@ pub use train::{Control, Diverged, EpochReport, FitConfig, History, StopReason, 
 /// buffers hold this many rows (on the stack), and a mini-batch of at most this size gets the
 /// SGD update fused into its weight-gradient product.
 pub const BATCH_CHUNK: usize = 32;
+
+/// How many parts [`Network::train_batch_parallel`] cuts a mini-batch into, whatever the
+/// number of threads, so that the sum of the parts' gradients, and so the result, has the
+/// same bits on any machine.
+#[cfg(feature = "parallel")]
+pub const PARALLEL_PARTS: usize = 4;

@@ -280,12 +280,16 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
         Ok(total * inv)
     }
 
-    /// [`train_batch`](Self::train_batch) on all cores: the batch is cut into at most 4 parts
-    /// (multiples of [`BATCH_CHUNK`](crate::BATCH_CHUNK) samples), whatever the number of
-    /// threads; rayon
-    /// computes each chunk's gradient (on the heap), and they are summed in chunk order. So a
-    /// seeded run gives the same bits on 1 thread or 64. Any optimizer works: the mean gradient
-    /// goes to its [`step`](Optimizer::step).
+    /// [`train_batch`](Self::train_batch) on all cores: the batch is cut into at most
+    /// [`PARALLEL_PARTS`](crate::PARALLEL_PARTS) parts (multiples of
+    /// [`BATCH_CHUNK`](crate::BATCH_CHUNK) samples, fixed by the batch length alone); rayon
+    /// computes each part's gradient, and they are summed in part order. So a seeded run gives
+    /// the same bits on 1 thread or 64. Any optimizer works: the mean gradient goes to its
+    /// [`step`](Optimizer::step).
+    ///
+    /// This allocates the parts' gradient buffers on every call; in a training loop, keep a
+    /// [`ParallelScratch`] and call
+    /// [`train_batch_parallel_with`](Self::train_batch_parallel_with), which reuses them.
     #[cfg(feature = "parallel")]
     fn train_batch_parallel<L, O>(
         &mut self,
@@ -302,45 +306,97 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
         Self::Output: Sync,
         Self::Gradients: Send,
     {
+        self.train_batch_parallel_with(&mut ParallelScratch::new(), xs, ys, loss, opt)
+    }
+
+    /// [`train_batch_parallel`](Self::train_batch_parallel) with the parts' gradient buffers
+    /// kept in `scratch`: they are allocated by the first call and reused by the next ones, so
+    /// a training loop allocates no gradient-sized memory per step (rayon's own scheduling is
+    /// all that may touch the heap). The results are the same bits as
+    /// `train_batch_parallel`'s.
+    #[cfg(feature = "parallel")]
+    fn train_batch_parallel_with<L, O>(
+        &mut self,
+        scratch: &mut ParallelScratch<Self::Gradients>,
+        xs: &[Self::Input],
+        ys: &[Self::Output],
+        loss: &L,
+        opt: &mut O,
+    ) -> Result<T, Error>
+    where
+        L: Loss<T, Self::OutputActivation> + Sync,
+        O: Optimizer<T, Self>,
+        Self: Sync,
+        Self::Input: Sync,
+        Self::Output: Sync,
+        Self::Gradients: Send,
+    {
+        use crate::PARALLEL_PARTS as PARTS;
         use rayon::prelude::*;
-        use std::boxed::Box;
-        use std::vec::Vec;
         if xs.len() != ys.len() {
             return Err(Error::BatchLength {
                 inputs: xs.len(),
                 targets: ys.len(),
             });
         }
-        // At most PARTS parts, each a multiple of BATCH_CHUNK: every part's gradient is a fresh
-        // heap buffer, so fewer parts cost less; the split depends on the length only.
-        const PARTS: usize = 4;
+        if xs.is_empty() {
+            return Err(Error::EmptyBatch);
+        }
+        // Part sizes depend on the batch length only, never on the thread count.
         let chunk = xs
             .len()
             .div_ceil(PARTS)
             .next_multiple_of(crate::BATCH_CHUNK)
             .max(crate::BATCH_CHUNK);
-        let net = &*self;
-        let parts: Vec<(T, Box<Self::Gradients>)> = xs
-            .par_chunks(chunk)
-            .zip(ys.par_chunks(chunk))
-            .map(|(xc, yc)| {
-                let mut grads = Self::boxed_gradients();
-                let total = net.accumulate_batch(xc, yc, loss, &mut grads);
-                (total, grads)
-            })
-            .collect();
-        let mut parts = parts.into_iter();
-        let Some((mut total, mut grads)) = parts.next() else {
-            return Err(Error::EmptyBatch);
-        };
-        for (t, g) in parts {
-            total += t;
-            grads.add_from(&g);
+        while scratch.parts.len() < PARTS {
+            scratch.parts.push(Self::boxed_gradients());
         }
+        let net = &*self;
+        let mut totals = [T::zero(); PARTS];
+        totals
+            .par_iter_mut()
+            .zip(scratch.parts.par_iter_mut())
+            .zip(xs.par_chunks(chunk).zip(ys.par_chunks(chunk)))
+            .for_each(|((total, grads), (xc, yc))| {
+                grads.set_zero();
+                *total = net.accumulate_batch(xc, yc, loss, grads);
+            });
+        let used = xs.len().div_ceil(chunk);
+        let (first, rest) = scratch.parts.split_at_mut(1);
+        let grads = &mut *first[0];
+        for part in &rest[..used - 1] {
+            grads.add_from(part);
+        }
+        let total = totals[..used].iter().fold(T::zero(), |s, &t| s + t);
         let inv = T::one() / T::cast(xs.len() as f64);
         grads.scale(inv);
-        opt.step(self, &grads);
+        opt.step(self, grads);
         Ok(total * inv)
+    }
+}
+
+/// The gradient buffers of
+/// [`Network::train_batch_parallel_with`]: one per part of a batch, allocated by the first
+/// step that uses them and reused by every later one.
+#[cfg(feature = "parallel")]
+pub struct ParallelScratch<G> {
+    parts: std::vec::Vec<std::boxed::Box<G>>,
+}
+
+#[cfg(feature = "parallel")]
+impl<G> ParallelScratch<G> {
+    /// An empty scratch: nothing is allocated until the first step.
+    pub const fn new() -> Self {
+        ParallelScratch {
+            parts: std::vec::Vec::new(),
+        }
+    }
+}
+
+#[cfg(feature = "parallel")]
+impl<G> Default for ParallelScratch<G> {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
