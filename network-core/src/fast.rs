@@ -61,8 +61,9 @@ pub fn tanh(x: f32) -> f32 {
 #[inline]
 pub fn sigmoid(x: f32) -> f32 {
     let e = exp(-x.abs());
-    let d = 1.0 + e;
-    if x >= 0.0 { 1.0 / d } else { e / d }
+    // Pick the numerator, then divide once (a select, not a branch, over a layer).
+    let num = if x >= 0.0 { 1.0 } else { e };
+    num / (1.0 + e)
 }
 
 #[cfg(test)]
