@@ -24,12 +24,12 @@ pub fn exp(x: f32) -> f32 {
     // int cast saturates, which keeps the compiler from vectorising).
     let ni = (t.to_bits() as i32).wrapping_sub(ROUND.to_bits() as i32);
     let r = (x - n * LN2_HI) - n * LN2_LO;
-    // Cephes' minimax polynomial for e^r on [−ln2/2, ln2/2].
-    let p = ((((1.987_569_1e-4 * r + 1.398_2e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r
-        + 1.666_666_5e-1)
-        * r
-        + 5e-1;
-    let y = p * (r * r) + r + 1.0;
+    // Cephes' minimax polynomial for e^r on [−ln2/2, ln2/2], in pairs of terms joined by
+    // powers of r² (Estrin's scheme): 4 dependent steps after r² instead of Horner's 10.
+    let r2 = r * r;
+    let p = ((1.987_569_1e-4 * r + 1.398_2e-3) * r2 + (8.333_452e-3 * r + 4.166_579_6e-2)) * r2
+        + (1.666_666_5e-1 * r + 5e-1);
+    let y = p * r2 + r + 1.0;
     // 2ⁿ for n in [−150, 128] as two normal factors, so subnormal and overflowing results
     // come out right.
     let n1 = ni >> 1;
@@ -61,8 +61,9 @@ pub fn tanh(x: f32) -> f32 {
 #[inline]
 pub fn sigmoid(x: f32) -> f32 {
     let e = exp(-x.abs());
-    let d = 1.0 + e;
-    if x >= 0.0 { 1.0 / d } else { e / d }
+    // Pick the numerator, then divide once (a select, not a branch, over a layer).
+    let num = if x >= 0.0 { 1.0 } else { e };
+    num / (1.0 + e)
 }
 
 #[cfg(test)]
