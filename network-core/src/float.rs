@@ -10,8 +10,9 @@ use crate::simd;
 
 /// A floating-point scalar a network computes in: `f32` or `f64`.
 ///
-/// It is [`num_traits::Float`] (so `exp`, `tanh`, `ln`... work without `std`, through `libm`)
-/// plus the operator and formatting traits that generic numeric code needs.
+/// It is [`num_traits::Float`] (so `exp`, `tanh`, `ln`... work without `std` too, through
+/// libm when the `libm` feature is on) plus the operator and formatting traits that generic
+/// numeric code needs.
 pub trait Float:
     num_traits::Float
     + num_traits::FloatConst
@@ -36,10 +37,10 @@ pub trait Float:
     /// Widens (or keeps) the value as an `f64`.
     fn as_f64(self) -> f64;
 
-    /// The error function `erf(x) = (2/√π) ∫₀ˣ e^(−t²) dt` (from `libm`, so also without
-    /// `std`). The default goes through `f64`.
+    /// The error function `erf(x) = (2/√π) ∫₀ˣ e^(−t²) dt`, computed in `f64` by this crate
+    /// (no libm, same bits on every target; within 1 ulp, see `erf.rs`), then rounded.
     fn erf(self) -> Self {
-        Self::cast(libm::erf(self.as_f64()))
+        Self::cast(crate::erf::erf(self.as_f64()))
     }
 
     /// `eˣ` as activations and losses compute it: libm's for `f64`, the vectorisable
@@ -105,11 +106,6 @@ impl Float for f32 {
     #[inline(always)]
     fn as_f64(self) -> f64 {
         self as f64
-    }
-
-    #[inline(always)]
-    fn erf(self) -> Self {
-        libm::erff(self)
     }
 
     #[inline(always)]

@@ -18,9 +18,18 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+// `num_traits::Float` (exp, tanh, ln...) needs a math library: std's, or libm without std.
+#[cfg(not(any(feature = "std", feature = "libm")))]
+compile_error!(
+    "network needs a math library: keep the default `std` feature, or on a no_std target \
+     enable `libm`, e.g. `network = { version = \"0.1\", default-features = false, \
+     features = [\"libm\"] }`"
+);
+
 pub mod activation;
 pub mod dense;
 pub mod display;
+mod erf;
 pub mod error;
 pub mod fast;
 pub mod float;

@@ -8,7 +8,7 @@
 use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
-use syn::{Attribute, Ident, LitInt, Token, Visibility, token};
+use syn::{Ident, LitInt, Token, token};
 
 /// Everything inside `network! { ... }`: one or more network declarations.
 pub struct Input {
@@ -18,10 +18,12 @@ pub struct Input {
 
 /// `#[attrs] vis struct Name < layer, ... >`.
 pub struct Network {
-    /// Attributes (doc comments, derives) to pass through to the struct.
-    pub attrs: Vec<Attribute>,
-    /// The struct's visibility, shared by its gradient and trace types.
-    pub vis: Visibility,
+    /// Attributes (doc comments, derives) to pass through to the struct, each `#[...]` as
+    /// tokens.
+    pub attrs: Vec<TokenStream>,
+    /// The struct's visibility (`pub`, `pub(crate)`... or nothing) as tokens, shared by its
+    /// gradient and trace types.
+    pub vis: TokenStream,
     /// The struct's name.
     pub ident: Ident,
     /// The `<` that opens the layer list.
@@ -90,10 +92,41 @@ impl Parse for Input {
     }
 }
 
+// Attributes and visibility are only passed through, so they stay tokens (rustc checks them
+// where they land): parsing them as `syn::Attribute` and `syn::Visibility` would need syn's
+// `derive` feature, about 2 s more on the critical path of every clean build of a user's crate.
+
+/// Outer attributes `#[...]`, each kept as its two token trees.
+fn parse_outer_attributes(input: ParseStream) -> syn::Result<Vec<TokenStream>> {
+    let mut attrs = Vec::new();
+    while input.peek(Token![#]) {
+        let pound: TokenTree = input.parse()?;
+        if !input.peek(token::Bracket) {
+            return Err(input.error("expected `[`: an attribute is written `#[...]`"));
+        }
+        let group: TokenTree = input.parse()?;
+        attrs.push(TokenStream::from_iter([pound, group]));
+    }
+    Ok(attrs)
+}
+
+/// `pub`, `pub(...)` (`crate`, `super`, `in path`...) or nothing.
+fn parse_visibility(input: ParseStream) -> syn::Result<TokenStream> {
+    let mut vis = TokenStream::new();
+    if input.peek(Token![pub]) {
+        vis.extend([input.parse::<TokenTree>()?]);
+        // In `pub (...) struct`, parentheses can only be the restriction.
+        if input.peek(token::Paren) {
+            vis.extend([input.parse::<TokenTree>()?]);
+        }
+    }
+    Ok(vis)
+}
+
 impl Parse for Network {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let attrs = input.call(Attribute::parse_outer)?;
-        let vis: Visibility = input.parse()?;
+        let attrs = parse_outer_attributes(input)?;
+        let vis = parse_visibility(input)?;
         if !input.peek(Token![struct]) {
             return Err(input.error(
                 "expected `struct`: a network is declared as `pub struct Name < layer, ... >`",
@@ -325,4 +358,32 @@ fn here(content: ParseStream, fallback: Span) -> Span {
 
 fn skip_to_end(content: ParseStream) {
     let _ = content.parse::<TokenStream>();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Network;
+
+    #[test]
+    fn attributes_and_visibility_pass_through_as_tokens() {
+        let net: Network = syn::parse_str(
+            "/// Docs.\n#[derive(Clone)] pub(crate) struct N < dense(2 -> 1, identity) >",
+        )
+        .unwrap();
+        let attrs: Vec<String> = net.attrs.iter().map(ToString::to_string).collect();
+        assert_eq!(attrs.len(), 2);
+        assert!(attrs[0].starts_with("# [doc = ") && attrs[0].contains("Docs."));
+        assert_eq!(attrs[1], "# [derive (Clone)]");
+        assert_eq!(net.vis.to_string(), "pub (crate)");
+        let private: Network = syn::parse_str("struct N < dense(2 -> 1, identity) >").unwrap();
+        assert!(private.attrs.is_empty() && private.vis.is_empty());
+    }
+
+    #[test]
+    fn a_pound_without_brackets_is_an_error() {
+        let err = syn::parse_str::<Network>("# pub struct N < dense(2 -> 1, identity) >")
+            .err()
+            .expect("not an attribute");
+        assert!(err.to_string().contains("#[...]"), "{err}");
+    }
 }
