@@ -304,7 +304,7 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
         Self: Sync,
         Self::Input: Sync,
         Self::Output: Sync,
-        Self::Gradients: Send,
+        Self::Gradients: Send + Sync,
     {
         self.train_batch_parallel_with(&mut ParallelScratch::new(), xs, ys, loss, opt)
     }
@@ -329,7 +329,7 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
         Self: Sync,
         Self::Input: Sync,
         Self::Output: Sync,
-        Self::Gradients: Send,
+        Self::Gradients: Send + Sync,
     {
         use crate::PARALLEL_PARTS as PARTS;
         use rayon::prelude::*;
@@ -364,12 +364,32 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
         let used = xs.len().div_ceil(chunk);
         let (first, rest) = scratch.parts.split_at_mut(1);
         let grads = &mut *first[0];
-        for part in &rest[..used - 1] {
-            grads.add_from(part);
+        let rest = &rest[..used - 1];
+        let inv = T::one() / T::cast(xs.len() as f64);
+        // Sum the parts into the first and take the mean, in parallel over slices of each
+        // tensor (done serially, this tail held back the speed-up on 2 cores). Every element
+        // still gets ((g₀ + g₁) + g₂) + g₃, then × inv: the order of `add_from` part by part
+        // and then `scale`, so the bits depend on the threads no more than before.
+        const SLICE: usize = 8192;
+        for t in 0..<Self::Gradients as Parameters<T>>::TENSORS {
+            grads
+                .tensor_mut(t)
+                .par_chunks_mut(SLICE)
+                .enumerate()
+                .for_each(|(i, dst)| {
+                    let start = i * SLICE;
+                    for part in rest {
+                        let src = &part.tensor(t)[start..start + dst.len()];
+                        for (d, &s) in dst.iter_mut().zip(src) {
+                            *d += s;
+                        }
+                    }
+                    for d in dst.iter_mut() {
+                        *d *= inv;
+                    }
+                });
         }
         let total = totals[..used].iter().fold(T::zero(), |s, &t| s + t);
-        let inv = T::one() / T::cast(xs.len() as f64);
-        grads.scale(inv);
         opt.step(self, grads);
         Ok(total * inv)
     }
