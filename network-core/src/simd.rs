@@ -200,7 +200,6 @@ macro_rules! isa {
             /// `b + R ≤ batch`, `j + 4 ≤ m`.
             #[target_feature(enable = $feature)]
             #[inline]
-            #[allow(clippy::too_many_arguments)]
             fn nt_block<const R: usize>(
                 x: &[f32],
                 w: &[f32],
@@ -331,35 +330,11 @@ macro_rules! isa {
                 // row block of `c` passes through once.
                 let mut i = 0;
                 while i + $acc_vecs * W <= n {
-                    let mut r = 0;
-                    while r + $acc_rows <= rows {
-                        acc_block::<$acc_rows, $acc_vecs>(alpha, a, a_row, a_col, b, n, c, r, i);
-                        r += $acc_rows;
-                    }
-                    if r + 2 <= rows {
-                        acc_block::<2, $acc_vecs>(alpha, a, a_row, a_col, b, n, c, r, i);
-                        r += 2;
-                    }
-                    while r < rows {
-                        acc_block::<1, $acc_vecs>(alpha, a, a_row, a_col, b, n, c, r, i);
-                        r += 1;
-                    }
+                    acc_strip::<$acc_vecs>(alpha, a, a_row, a_col, b, n, c, i);
                     i += $acc_vecs * W;
                 }
                 while i + W <= n {
-                    let mut r = 0;
-                    while r + $acc_rows <= rows {
-                        acc_block::<$acc_rows, 1>(alpha, a, a_row, a_col, b, n, c, r, i);
-                        r += $acc_rows;
-                    }
-                    if r + 2 <= rows {
-                        acc_block::<2, 1>(alpha, a, a_row, a_col, b, n, c, r, i);
-                        r += 2;
-                    }
-                    while r < rows {
-                        acc_block::<1, 1>(alpha, a, a_row, a_col, b, n, c, r, i);
-                        r += 1;
-                    }
+                    acc_strip::<1>(alpha, a, a_row, a_col, b, n, c, i);
                     i += W;
                 }
                 for r in 0..rows {
@@ -370,6 +345,37 @@ macro_rules! isa {
                         }
                         c[r * n + t] += alpha * s;
                     }
+                }
+            }
+
+            /// Every row of `gemm_acc` for columns `i0..i0+V·W`: blocks of `$acc_rows` rows,
+            /// then one of 2, then single rows. Needs `i0 + V·W ≤ n`.
+            #[target_feature(enable = $feature)]
+            #[inline]
+            #[allow(clippy::too_many_arguments)]
+            fn acc_strip<const V: usize>(
+                alpha: f32,
+                a: &[f32],
+                a_row: usize,
+                a_col: usize,
+                b: &[f32],
+                n: usize,
+                c: &mut [f32],
+                i0: usize,
+            ) {
+                let rows = c.len() / n;
+                let mut r = 0;
+                while r + $acc_rows <= rows {
+                    acc_block::<$acc_rows, V>(alpha, a, a_row, a_col, b, n, c, r, i0);
+                    r += $acc_rows;
+                }
+                if r + 2 <= rows {
+                    acc_block::<2, V>(alpha, a, a_row, a_col, b, n, c, r, i0);
+                    r += 2;
+                }
+                while r < rows {
+                    acc_block::<1, V>(alpha, a, a_row, a_col, b, n, c, r, i0);
+                    r += 1;
                 }
             }
 
@@ -434,15 +440,6 @@ macro_rules! isa {
                 let kdim = b.len() / n;
                 let mut acc = [[$zero(); V]; R];
                 let (ap, bp) = (a.as_ptr(), b.as_ptr());
-                let cp = c.as_mut_ptr();
-                for r in 0..R {
-                    // Ask for the block of `c` now: it is read after the k loop, and rows of
-                    // `c` sit a whole row apart, out of the hardware prefetcher's reach.
-                    // SAFETY: r0 + r < rows and i0 < n: the address is within c.
-                    unsafe {
-                        _mm_prefetch::<_MM_HINT_T0>(cp.add((r0 + r) * n + i0) as *const i8);
-                    }
-                }
                 for k in 0..kdim {
                     let mut bv = [$zero(); V];
                     for v in 0..V {
@@ -459,6 +456,7 @@ macro_rules! isa {
                     }
                 }
                 let al = $set1(alpha);
+                let cp = c.as_mut_ptr();
                 for r in 0..R {
                     for v in 0..V {
                         // SAFETY: r0 + r < rows and i0 + (v+1)·W ≤ n: within c (rows·n
