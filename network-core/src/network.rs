@@ -10,7 +10,7 @@ use crate::optim::Optimizer;
 use crate::params::Parameters;
 
 /// One layer of a network's architecture, as [`Network::LAYOUT`] lists it.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LayerInfo {
     /// The layer's field name (`l1`, `l2`, ... unless named).
     pub name: &'static str,

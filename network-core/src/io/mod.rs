@@ -2,6 +2,11 @@
 //! files for PyTorch, candle and burn ([`safetensors`], feature `safetensors`) and serde
 //! (`serde_impls`, feature `serde`).
 
+mod embed;
+mod error;
+#[cfg(feature = "std")]
+mod file;
+mod format;
 pub mod model;
 #[cfg(feature = "safetensors")]
 pub mod safetensors;
