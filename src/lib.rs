@@ -7,11 +7,16 @@
 extern crate std;
 
 pub use network_core::BATCH_CHUNK;
+// Not inlined: rustdoc's cross-crate inlining drops the `-> Control` of its return type.
 #[cfg(feature = "std")]
+pub use network_core::data;
+#[cfg(feature = "std")]
+#[doc(no_inline)]
 pub use network_core::progress;
 #[cfg(feature = "safetensors")]
 pub use network_core::safetensors;
 #[cfg(feature = "alloc")]
+#[doc(no_inline)]
 pub use network_core::train;
 pub use network_core::{
     Activation, BinaryCrossEntropy, CrossEntropy, Dense, DenseGradients, Elementwise, Error, Float,
@@ -25,7 +30,7 @@ pub use network_core::{
 };
 #[cfg(feature = "alloc")]
 pub use network_core::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};
-pub use network_core::{GradCheck, grad_check};
+pub use network_core::{ForwardSlice, GradCheck, grad_check};
 pub use network_core::{ModelError, ModelFile, model};
 #[cfg(feature = "parallel")]
 pub use network_core::{PARALLEL_PARTS, ParallelScratch};
@@ -45,12 +50,13 @@ pub mod prelude {
         Elu, Gelu, GeluTanh, Identity, LeakyRelu, Relu, Sigmoid, Silu, Softmax, Softplus, Tanh,
     };
     #[cfg(feature = "std")]
+    #[doc(no_inline)]
     pub use network_core::progress;
     pub use network_core::{
-        Activation, Adam, AdamW, BinaryCrossEntropy, ClipNorm, Constant, Cosine, CrossEntropy,
-        Error, Float, Huber, LearningRate, Loss, Mae, Mse, Network, Optimizer, Parameters,
-        Schedule, Scheduled, Sgd, StepDecay, accuracy, argmax, confusion_matrix, grad_check,
-        mean_loss, predict_class,
+        Activation, Adam, AdamW, BinaryCrossEntropy, ClipNorm, ConfusionMatrix, Constant, Cosine,
+        CrossEntropy, Error, Float, ForwardSlice, Huber, LearningRate, Loss, Mae, Mse, Network,
+        Optimizer, Parameters, Rng, Schedule, Scheduled, Sgd, StepDecay, accuracy, argmax,
+        confusion_matrix, grad_check, mean_loss, predict_class,
     };
     #[cfg(feature = "alloc")]
     pub use network_core::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};

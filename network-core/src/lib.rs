@@ -27,6 +27,8 @@ compile_error!(
 );
 
 pub mod activation;
+#[cfg(feature = "std")]
+pub mod data;
 pub mod dense;
 pub mod display;
 mod erf;
@@ -44,6 +46,7 @@ pub mod optim;
 pub mod params;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 pub mod simd;
+mod slice;
 pub mod summary;
 #[cfg(feature = "alloc")]
 pub mod train;
@@ -90,6 +93,7 @@ pub use optim::{
     Schedule, Scheduled, Sgd, StepDecay, clip_grad_norm,
 };
 pub use params::Parameters;
+pub use slice::ForwardSlice;
 pub use summary::Summary;
 #[cfg(feature = "std")]
 pub use train::progress;
