@@ -42,6 +42,16 @@ pub use network_macros::network;
 #[doc(hidden)]
 pub use network_core::__serde_impls;
 
+/// The guides of `docs/`, here so that their code is compiled and run as doctests.
+pub mod guides {
+    #[doc = include_str!("../docs/guide.md")]
+    pub mod using {}
+    #[doc = include_str!("../docs/interop.md")]
+    pub mod interop {}
+    #[doc = include_str!("../docs/embedded.md")]
+    pub mod embedded {}
+}
+
 /// Everything a user of the macro needs: `use network::prelude::*;`.
 pub mod prelude {
     #[cfg(feature = "parallel")]

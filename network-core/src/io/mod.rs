@@ -1,5 +1,5 @@
 //! Networks in and out of the process: the crate's own model files ([`model`]), safetensors
-//! files for PyTorch, candle and burn ([`safetensors`], feature `safetensors`) and serde
+//! files for PyTorch, candle and burn (`safetensors`, feature `safetensors`) and serde
 //! (`serde_impls`, feature `serde`).
 
 mod embed;
