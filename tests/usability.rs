@@ -68,3 +68,51 @@ fn the_gradient_check_table_says_pass_or_fail() {
     let r32 = grad_check(&net32, &[0.5f32; 13], &[0.0, 1.0, 0.0], &CrossEntropy, 1e-2);
     assert_eq!(r32.tol, 1e-2);
 }
+
+/// Without a written type, `let net = Xor::seeded(1)` leaves the scalar to inference and float
+/// literals make it `f64`; every Rust example in the README and the guides writes the type.
+#[test]
+fn documented_constructors_write_the_network_type() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    for file in [
+        "README.md",
+        "docs/guide.md",
+        "docs/interop.md",
+        "docs/embedded.md",
+    ] {
+        let text = std::fs::read_to_string(format!("{root}/{file}")).unwrap();
+        let mut in_rust = false;
+        for (n, line) in text.lines().enumerate() {
+            let t = line.trim_start();
+            if t.starts_with("```") {
+                in_rust = !in_rust && t.starts_with("```rust");
+                continue;
+            }
+            if !in_rust {
+                continue;
+            }
+            let Some(rest) = t.strip_prefix("let ") else {
+                continue;
+            };
+            let rest = rest.strip_prefix("mut ").unwrap_or(rest);
+            let Some((name, value)) = rest.split_once(" = ") else {
+                continue;
+            };
+            let constructor = [
+                "::seeded(",
+                "::zeroed(",
+                "::boxed_seeded(",
+                "::boxed_zeroed(",
+            ]
+            .iter()
+            .any(|c| value.contains(c));
+            let typed = name.contains(':') || value.contains("::<");
+            assert!(
+                !constructor || typed,
+                "{file}:{}: `{}` builds a network without writing its type",
+                n + 1,
+                line.trim()
+            );
+        }
+    }
+}
