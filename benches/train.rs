@@ -1,4 +1,4 @@
-//! Criterion benchmarks W1-W5 of the performance issue: f32, one thread, seeded networks and
+//! Criterion benchmarks of the workloads W1-W5 (see `bench/README.md`): f32, one thread, seeded networks and
 //! synthetic data generated once. Each workload reports criterion's own statistics; at the end a
 //! summary prints nanoseconds per sample and GFLOP/s from the same measurements, counting
 //! `2·IN·OUT` FLOPs per layer for the forward pass, as many for the weight gradient, as many
@@ -26,7 +26,7 @@ network! {
 /// Every (workload, ns per sample) measurement criterion took, for the summary.
 static SAMPLES: Mutex<Vec<(&'static str, f64)>> = Mutex::new(Vec::new());
 
-/// FLOPs of one training sample under the issue's count, with the update shared by `batch`.
+/// FLOPs of one training sample, counted as the module says, with the update shared by `batch`.
 fn train_flops(layout: &[LayerInfo], batch: usize) -> f64 {
     let mut f = 0.0;
     for (k, l) in layout.iter().enumerate() {

@@ -9,8 +9,8 @@
 use std::io::Read;
 use std::process::ExitCode;
 
+use network::data::{Csv, train_test_split};
 use network::prelude::*;
-use network::{ConfusionMatrix, Rng};
 
 network! {
     /// A digit's class scores (logits) from its 64 pixels.
@@ -20,31 +20,23 @@ network! {
 const SEED: u64 = 7;
 const TARGET_ACCURACY: f64 = 0.95;
 
-type Sample = ([f32; 64], [f32; 10]);
-
-fn load() -> Vec<Sample> {
+/// The embedded CSV (64 pixels 0–16, then the class; no header), pixels scaled to [0, 1].
+fn load() -> Vec<([f32; 64], [f32; 10])> {
     let mut text = String::new();
     flate2::read::GzDecoder::new(&include_bytes!("data/digits.csv.gz")[..])
         .read_to_string(&mut text)
         .expect("the embedded digits.csv.gz is valid gzip");
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let v: Vec<f32> = line.split(',').map(|s| s.trim().parse().unwrap()).collect();
-            assert_eq!(v.len(), 65, "64 pixels and a class per line");
-            let x: [f32; 64] = std::array::from_fn(|i| v[i] / 16.0);
-            let mut y = [0.0; 10];
-            y[v[64] as usize] = 1.0;
-            (x, y)
-        })
-        .collect()
+    let mut data: Vec<([f32; 64], [f32; 10])> = Csv::new(&text)
+        .one_hot()
+        .expect("the embedded digits.csv is valid");
+    for (x, _) in &mut data {
+        *x = x.map(|p| p / 16.0);
+    }
+    data
 }
 
 fn main() -> ExitCode {
-    let mut data = load();
-    Rng::new(SEED).shuffle(&mut data);
-    let test = data.split_off(data.len() * 4 / 5);
-    let train = data;
+    let (train, test) = train_test_split(&load(), 0.2, SEED);
     println!("{} training and {} test images", train.len(), test.len());
 
     let mut net: Digits = Digits::seeded(SEED);

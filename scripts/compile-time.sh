@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Measures the two compile-time targets of the performance issue:
+# Measures the project's two compile-time targets (see bench/README.md):
 #  (a) a crate declaring the 784 → 128 → 10 network builds in release within 2 s more than the
 #      same crate without it (dependencies already built);
 #  (b) a clean release build of a new crate depending on `network` (its whole dependency

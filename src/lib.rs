@@ -7,11 +7,16 @@
 extern crate std;
 
 pub use network_core::BATCH_CHUNK;
+// Not inlined: rustdoc's cross-crate inlining drops the `-> Control` of its return type.
 #[cfg(feature = "std")]
+pub use network_core::data;
+#[cfg(feature = "std")]
+#[doc(no_inline)]
 pub use network_core::progress;
 #[cfg(feature = "safetensors")]
 pub use network_core::safetensors;
 #[cfg(feature = "alloc")]
+#[doc(no_inline)]
 pub use network_core::train;
 pub use network_core::{
     Activation, BinaryCrossEntropy, CrossEntropy, Dense, DenseGradients, Elementwise, Error, Float,
@@ -25,7 +30,7 @@ pub use network_core::{
 };
 #[cfg(feature = "alloc")]
 pub use network_core::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};
-pub use network_core::{GradCheck, grad_check};
+pub use network_core::{ForwardSlice, GradCheck, grad_check};
 pub use network_core::{ModelError, ModelFile, model};
 #[cfg(feature = "parallel")]
 pub use network_core::{PARALLEL_PARTS, ParallelScratch};
@@ -37,6 +42,16 @@ pub use network_macros::network;
 #[doc(hidden)]
 pub use network_core::__serde_impls;
 
+/// The guides of `docs/`, here so that their code is compiled and run as doctests.
+pub mod guides {
+    #[doc = include_str!("../docs/guide.md")]
+    pub mod using {}
+    #[doc = include_str!("../docs/interop.md")]
+    pub mod interop {}
+    #[doc = include_str!("../docs/embedded.md")]
+    pub mod embedded {}
+}
+
 /// Everything a user of the macro needs: `use network::prelude::*;`.
 pub mod prelude {
     #[cfg(feature = "parallel")]
@@ -45,12 +60,13 @@ pub mod prelude {
         Elu, Gelu, GeluTanh, Identity, LeakyRelu, Relu, Sigmoid, Silu, Softmax, Softplus, Tanh,
     };
     #[cfg(feature = "std")]
+    #[doc(no_inline)]
     pub use network_core::progress;
     pub use network_core::{
-        Activation, Adam, AdamW, BinaryCrossEntropy, ClipNorm, Constant, Cosine, CrossEntropy,
-        Error, Float, Huber, LearningRate, Loss, Mae, Mse, Network, Optimizer, Parameters,
-        Schedule, Scheduled, Sgd, StepDecay, accuracy, argmax, confusion_matrix, grad_check,
-        mean_loss, predict_class,
+        Activation, Adam, AdamW, BinaryCrossEntropy, ClipNorm, ConfusionMatrix, Constant, Cosine,
+        CrossEntropy, Error, Float, ForwardSlice, Huber, LearningRate, Loss, Mae, Mse, Network,
+        Optimizer, Parameters, Rng, Schedule, Scheduled, Sgd, StepDecay, accuracy, argmax,
+        confusion_matrix, grad_check, mean_loss, predict_class,
     };
     #[cfg(feature = "alloc")]
     pub use network_core::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};

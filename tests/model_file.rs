@@ -1,7 +1,7 @@
 //! Model files: round trips, and one test per way a file can be wrong, each checking that the
 //! error is the right one and that the network it was read into is unchanged.
 
-use network::model::{self, FileError, ModelError, crc32, encoded_len};
+use network::model::{self, FileError, LayerDesc, ModelError, crc32, encoded_len};
 use network::prelude::*;
 
 network! {
@@ -140,16 +140,25 @@ fn other_scalar_type() {
     );
 }
 
+/// The error for a file whose layer 0 is `file[0]` read into a `Small`.
+fn layer_0_differs(file: &[network::LayerInfo]) -> ModelError {
+    ModelError::Layer {
+        index: 0,
+        found: LayerDesc::of(&file[0]),
+        expected: &Small::<f32>::LAYOUT[0],
+    }
+}
+
 #[test]
 fn other_activation() {
     let bytes = bytes_of(&SmallRelu::<f32>::seeded(8));
-    refused(&bytes, ModelError::Layer { index: 0 });
+    refused(&bytes, layer_0_differs(SmallRelu::<f32>::LAYOUT));
 }
 
 #[test]
 fn other_widths() {
     let bytes = bytes_of(&Wider::<f32>::seeded(9));
-    refused(&bytes, ModelError::Layer { index: 0 });
+    refused(&bytes, layer_0_differs(Wider::<f32>::LAYOUT));
 }
 
 #[test]
@@ -315,11 +324,14 @@ fn load_into_leaves_the_network_alone_on_error() {
     let mut net: Small = Small::seeded(23);
     let before = net.clone();
     match net.load_into(&path) {
-        Err(FileError::Model(ModelError::Layer { index: 0 })) => {}
+        Err(FileError::Model {
+            error: ModelError::Layer { index: 0, .. },
+            ..
+        }) => {}
         other => panic!("expected a layer mismatch, got {other:?}"),
     }
     match net.load_into(dir.join("missing.model")) {
-        Err(FileError::Io(e)) => assert_eq!(e.kind(), std::io::ErrorKind::NotFound),
+        Err(FileError::Io { error, .. }) => assert_eq!(error.kind(), std::io::ErrorKind::NotFound),
         other => panic!("expected not found, got {other:?}"),
     }
     assert_eq!(net, before);
@@ -338,7 +350,10 @@ fn a_failed_save_keeps_the_old_file() {
     bad.l1.weight[0][0] = f32::NAN;
     assert!(matches!(
         bad.save(&path),
-        Err(FileError::Model(ModelError::NonFinite { index: 0 }))
+        Err(FileError::Model {
+            error: ModelError::NonFinite { index: 0 },
+            ..
+        })
     ));
     assert_eq!(std::fs::read(&path).unwrap(), old);
     // A target that cannot be replaced (a folder in its place) fails at the rename: the
@@ -346,7 +361,7 @@ fn a_failed_save_keeps_the_old_file() {
     let blocked = dir.join("blocked.model");
     std::fs::create_dir(&blocked).unwrap();
     std::fs::write(blocked.join("keep"), b"x").unwrap();
-    assert!(matches!(good.save(&blocked), Err(FileError::Io(_))));
+    assert!(matches!(good.save(&blocked), Err(FileError::Io { .. })));
     assert_eq!(std::fs::read(blocked.join("keep")).unwrap(), b"x");
     let mut names: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()

@@ -13,6 +13,13 @@ pub enum Error {
         /// The length that was given.
         found: usize,
     },
+    /// An input slice did not have the network's `INPUTS` length.
+    InputLength {
+        /// The length the network needs (`INPUTS`).
+        expected: usize,
+        /// The length that was given.
+        found: usize,
+    },
     /// A mini-batch held no samples, so it has no mean gradient.
     EmptyBatch,
     /// A mini-batch had a different number of inputs and targets.
@@ -30,6 +37,10 @@ impl fmt::Display for Error {
             Error::ParamLength { expected, found } => write!(
                 f,
                 "parameter slice has {found} values but the network has {expected} parameters"
+            ),
+            Error::InputLength { expected, found } => write!(
+                f,
+                "input has {found} values but the network takes {expected}"
             ),
             Error::EmptyBatch => f.write_str("a mini-batch needs at least one sample"),
             Error::BatchLength { inputs, targets } => write!(

@@ -239,6 +239,10 @@ pub struct GradCheck<const MAX_LAYERS: usize = 16> {
     /// If not, the network has state outside its parameters that `zeroed` does not restore,
     /// the numeric gradients describe another function, and the check does not pass.
     pub copy_matches: bool,
+    /// The tolerance the printed table judges each tensor by (`pass` or `FAIL`): `1e-2` for an
+    /// `f32` network and `1e-6` for an `f64` one unless set with [`with_tol`](Self::with_tol).
+    /// [`passed`](Self::passed) takes its own.
+    pub tol: f64,
 }
 
 /// Compares backpropagation with central finite differences for every weight and bias of
@@ -334,6 +338,11 @@ impl<const MAX_LAYERS: usize> GradCheck<MAX_LAYERS> {
             eps: eps.as_f64(),
             loss: 0.0,
             copy_matches: false,
+            tol: if core::mem::size_of::<T>() == 4 {
+                1e-2
+            } else {
+                1e-6
+            },
         };
         let layers = &mut report.layers;
         let (value, copy_matches) = grad_check_each(net, x, y, loss, eps, |check| {
@@ -347,6 +356,12 @@ impl<const MAX_LAYERS: usize> GradCheck<MAX_LAYERS> {
         report.loss = value;
         report.copy_matches = copy_matches;
         report
+    }
+
+    /// The report with `tol` as the tolerance its printed table judges by.
+    pub fn with_tol(mut self, tol: f64) -> Self {
+        self.tol = tol;
+        self
     }
 
     /// Every layer's check, in order.
@@ -394,14 +409,21 @@ impl fmt::Display for At<'_> {
 }
 
 impl<const MAX_LAYERS: usize> fmt::Display for GradCheck<MAX_LAYERS> {
-    /// A table with one row per tensor: its worst absolute and relative error and where, and
-    /// the two gradients at its worst mismatch. `{:.N}` sets the digits (default 2).
+    /// A table with one row per tensor: its worst absolute and relative error and where,
+    /// whether it passes at [`tol`](Self::tol), and the two gradients at its worst mismatch.
+    /// `{:.N}` sets the digits (default 2). A large relative error at a tiny gradient is
+    /// rounding noise of the finite difference, judged absolutely: the `result` column says so.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let p = f.precision().unwrap_or(2);
         writeln!(
             f,
             "gradient check (backprop vs central differences, eps = {:e}, loss = {:.6})",
             self.eps, self.loss
+        )?;
+        writeln!(
+            f,
+            "  a tensor passes when every |a−n| ≤ tol·max(1, |a|, |n|), tol = {:e}",
+            self.tol
         )?;
         if !self.copy_matches {
             writeln!(
@@ -412,13 +434,14 @@ impl<const MAX_LAYERS: usize> fmt::Display for GradCheck<MAX_LAYERS> {
         }
         writeln!(
             f,
-            "  {:<12} {:>8} {:>w$}  {:<9} {:>w$}  {:<9} {:<9} backprop vs numeric there",
+            "  {:<12} {:>8} {:>w$}  {:<9} {:>w$}  {:<9} {:<6} {:<9} backprop vs numeric there",
             "tensor",
             "shape",
             "max |a−n|",
             "at",
             "max rel",
             "at",
+            "result",
             "mismatch",
             w = p + 7,
         )?;
@@ -426,13 +449,14 @@ impl<const MAX_LAYERS: usize> fmt::Display for GradCheck<MAX_LAYERS> {
             let shape = Shape(t.shape);
             writeln!(
                 f,
-                "  {:<12} {:>8} {:>w$.p$e}  {:<9} {:>w$.p$e}  {:<9} {:<9} {:+.q$e} vs {:+.q$e}",
+                "  {:<12} {:>8} {:>w$.p$e}  {:<9} {:>w$.p$e}  {:<9} {:<6} {:<9} {:+.q$e} vs {:+.q$e}",
                 t.name,
                 shape.to_padded(),
                 t.abs.error,
                 At(&t.abs).to_padded(),
                 t.rel.error,
                 At(&t.rel).to_padded(),
+                if t.passed(self.tol) { "pass" } else { "FAIL" },
                 At(&t.mismatch).to_padded(),
                 t.mismatch.analytic,
                 t.mismatch.numeric,

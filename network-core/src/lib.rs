@@ -27,6 +27,8 @@ compile_error!(
 );
 
 pub mod activation;
+#[cfg(feature = "std")]
+pub mod data;
 pub mod dense;
 pub mod display;
 mod erf;
@@ -35,19 +37,16 @@ pub mod fast;
 pub mod float;
 pub mod gradcheck;
 pub mod init;
+pub mod io;
 pub mod kernels;
 pub mod loss;
 pub mod metrics;
-pub mod model;
 pub mod network;
 pub mod optim;
 pub mod params;
-#[cfg(feature = "safetensors")]
-pub mod safetensors;
-#[cfg(feature = "serde")]
-pub mod serde_impls;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 pub mod simd;
+mod slice;
 pub mod summary;
 #[cfg(feature = "alloc")]
 pub mod train;
@@ -77,11 +76,15 @@ pub use error::Error;
 pub use float::{Float, Vector};
 pub use gradcheck::{GradCheck, grad_check};
 pub use init::{Init, Rng};
+pub use io::model::{self, ModelError, ModelFile};
+#[cfg(feature = "safetensors")]
+pub use io::safetensors;
+#[cfg(feature = "serde")]
+pub use io::serde_impls;
 pub use loss::{BinaryCrossEntropy, CrossEntropy, Huber, Loss, Mae, Mse, PredictionLoss};
 pub use metrics::{
     ConfusionMatrix, accuracy, argmax, class_of, confusion_matrix, mean_loss, predict_class,
 };
-pub use model::{ModelError, ModelFile};
 #[cfg(feature = "parallel")]
 pub use network::ParallelScratch;
 pub use network::{LayerInfo, Network};
@@ -90,6 +93,7 @@ pub use optim::{
     Schedule, Scheduled, Sgd, StepDecay, clip_grad_norm,
 };
 pub use params::Parameters;
+pub use slice::ForwardSlice;
 pub use summary::Summary;
 #[cfg(feature = "std")]
 pub use train::progress;

@@ -10,7 +10,7 @@ use crate::optim::Optimizer;
 use crate::params::Parameters;
 
 /// One layer of a network's architecture, as [`Network::LAYOUT`] lists it.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LayerInfo {
     /// The layer's field name (`l1`, `l2`, ... unless named).
     pub name: &'static str,
@@ -59,12 +59,20 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
     type OutputActivation: Activation;
 
     /// A network whose parameters are all zero.
+    ///
+    /// Write the type where you build one, `let net: Xor = Xor::zeroed();` (that is
+    /// `Xor<f32>`) or `Xor::<f64>::zeroed()`: the struct's `f32` default applies to written
+    /// types only, so `let net = Xor::zeroed();` leaves the scalar to inference, and a float
+    /// literal such as `net.forward(&[0.0; 2])` then makes it `f64`.
     fn zeroed() -> Self;
 
     /// A network initialised from `seed`: Glorot/Xavier-uniform weights for `sigmoid`, `tanh`,
     /// `identity` and `softmax` layers, He/Kaiming-uniform for `relu`, `leaky_relu` and the
     /// ReLU-like `elu`, `gelu`, `gelu_tanh`, `silu` and `softplus`, zero biases. The same seed
     /// gives the same network, bit for bit.
+    ///
+    /// Write the type, `let net: Xor = Xor::seeded(1);`, as for [`zeroed`](Self::zeroed):
+    /// without it, float literals used with the network make it `f64`.
     fn seeded(seed: u64) -> Self;
 
     /// Re-initialises the network in place exactly as [`seeded`](Self::seeded) builds it, bit

@@ -397,6 +397,10 @@ fn copy_params<T: Float, A: Parameters<T>, B: Parameters<T>>(src: &A, dst: &mut 
 /// ```text
 /// epoch   20/200  loss 0.091523  acc 97.50%  val_loss 0.104114  val_acc 96.67%  412.3k samples/s
 /// ```
+///
+/// It returns `impl FnMut(&EpochReport<T>) -> Control` (always [`Control::Continue`]), for
+/// [`FitConfig::on_epoch`]; to print and also stop on a condition, call it from a closure:
+/// `let mut p = progress(10); move |r| { p(r); if r.loss < 0.01 { Control::Stop } else { Control::Continue } }`.
 #[cfg(feature = "std")]
 pub fn progress<T: Float>(every: usize) -> impl FnMut(&EpochReport<T>) -> Control {
     use std::time::Instant;

@@ -363,6 +363,10 @@ fn expand_network(plan: &Plan) -> syn::Result<TokenStream> {
             pub const PARAMS: usize = #n_params;
 
             /// A network whose weights and biases are all zero.
+            ///
+            /// Write the network's type where you call it: `let net: Net = Net::zeroed();` is
+            /// `Net<f32>`, `Net::<f64>::zeroed()` is `f64`. Without it the scalar type is left
+            /// to inference, and float literals used with the network make it `f64`.
             pub fn zeroed() -> Self {
                 #name { #( #fields: ::network::Dense::zeroed(#act_vals), )* }
             }
@@ -372,6 +376,10 @@ fn expand_network(plan: &Plan) -> syn::Result<TokenStream> {
             /// He/Kaiming-uniform for `relu`, `leaky_relu` and the ReLU-like `elu`, `gelu`,
             /// `gelu_tanh`, `silu` and `softplus`, zero biases. Layers draw from
             /// one generator in order, each weight matrix row by row.
+            ///
+            /// Write the network's type where you call it, `let net: Net = Net::seeded(1);`
+            /// (`f32`), as for [`zeroed`](Self::zeroed): without it, float literals used with
+            /// the network make it `f64`.
             pub fn seeded(seed: u64) -> Self {
                 let mut rng = ::network::Rng::new(seed);
                 #name { #( #fields: ::network::Dense::init(#act_vals, &mut rng), )* }

@@ -23,7 +23,7 @@ use ::safetensors::tensor::TensorView;
 use ::safetensors::{Dtype, SafeTensorError, SafeTensors};
 
 use crate::float::Float;
-use crate::model::write_atomic;
+use crate::io::file::write_atomic;
 use crate::network::Network;
 
 /// Why a safetensors export or import failed. On an import error the network is unchanged.
@@ -260,11 +260,7 @@ pub fn save_safetensors<T: Float, N: Network<T>, P: AsRef<Path>>(
     write_atomic(path.as_ref(), &bytes, |f, b| {
         std::io::Write::write_all(f, b)
     })
-    .map_err(|e| match e {
-        crate::model::FileError::Io(e) => SafetensorsError::Io(e),
-        // `write_atomic` only fails with I/O errors.
-        crate::model::FileError::Model(e) => SafetensorsError::Io(std::io::Error::other(e)),
-    })
+    .map_err(SafetensorsError::Io)
 }
 
 /// Reads the safetensors file at `path` into `net`; on any error `net` is unchanged.
