@@ -36,6 +36,9 @@ pub use network_macros::network;
 
 #[doc(hidden)]
 pub use network_core::__serde_impls;
+#[doc(hidden)]
+pub use network_core::{__boxed_methods, __zero_bits};
+pub use network_core::{HeapTraining, ZeroBits, heap};
 
 /// Everything a user of the macro needs: `use network::prelude::*;`.
 pub mod prelude {
@@ -48,9 +51,9 @@ pub mod prelude {
     pub use network_core::progress;
     pub use network_core::{
         Activation, Adam, AdamW, BinaryCrossEntropy, ClipNorm, Constant, Cosine, CrossEntropy,
-        Error, Float, Huber, LearningRate, Loss, Mae, Mse, Network, Optimizer, Parameters,
-        Schedule, Scheduled, Sgd, StepDecay, accuracy, argmax, confusion_matrix, grad_check,
-        mean_loss, predict_class,
+        Error, Float, HeapTraining, Huber, LearningRate, Loss, Mae, Mse, Network, Optimizer,
+        Parameters, Schedule, Scheduled, Sgd, StepDecay, accuracy, argmax, confusion_matrix,
+        grad_check, mean_loss, predict_class,
     };
     #[cfg(feature = "alloc")]
     pub use network_core::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};

@@ -34,6 +34,7 @@ pub mod error;
 pub mod fast;
 pub mod float;
 pub mod gradcheck;
+pub mod heap;
 pub mod init;
 pub mod kernels;
 pub mod loss;
@@ -76,6 +77,7 @@ pub use display::fmt_gradients;
 pub use error::Error;
 pub use float::{Float, Vector};
 pub use gradcheck::{GradCheck, grad_check};
+pub use heap::{HeapTraining, ZeroBits};
 pub use init::{Init, Rng};
 pub use loss::{BinaryCrossEntropy, CrossEntropy, Huber, Loss, Mae, Mse, PredictionLoss};
 pub use metrics::{
