@@ -26,7 +26,9 @@ use crate::error::Error;
 use crate::float::Float;
 use crate::loss::Loss;
 use crate::network::{Network, sgd_apply};
-use crate::optim::{LearningRate, Momentum, NoMomentum, Optimizer, Sgd};
+#[cfg(feature = "std")]
+use crate::optim::LearningRate;
+use crate::optim::{Momentum, NoMomentum, Optimizer, Sgd};
 use crate::params::Parameters;
 
 /// Types for which a value whose bytes are all zero is valid, so that [`zeroed_box`] can make
