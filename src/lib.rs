@@ -37,7 +37,7 @@ pub use network_macros::network;
 #[doc(hidden)]
 pub use network_core::__serde_impls;
 #[doc(hidden)]
-pub use network_core::{__boxed_methods, __zero_bits};
+pub use network_core::{__boxed_methods, __large_load, __zero_bits};
 pub use network_core::{HeapTraining, ZeroBits, heap};
 
 /// Everything a user of the macro needs: `use network::prelude::*;`.

@@ -1,7 +1,8 @@
 //! A network too large for a thread's stack (14.2 MiB of `f32`) is built, trained with SGD and
 //! with Adam, and checked, all inside a thread of a 2 MiB stack, in unoptimised builds too:
 //! the network, its gradients and the optimizer state live on the heap, allocated zeroed in
-//! place. On a small network the heap paths give the same results as the stack ones.
+//! place, and a model file is read into a boxed network. On a small network the heap paths
+//! give the same results as the stack ones.
 
 use network::prelude::*;
 use network::{Rng, Vector};
@@ -77,6 +78,13 @@ fn big_network_is_built_on_the_heap_in_a_small_thread() {
                 .any(|w| w.abs() > 0.9 * bound)
         );
         assert!(a.l1.bias.iter().all(|&b| b == 0.0));
+        // A model file read into an existing boxed network, which is never on the stack.
+        let path = std::env::temp_dir().join(format!("big-{}.model", std::process::id()));
+        a.save(&path).unwrap();
+        let mut loaded = Big::<f32>::boxed_zeroed();
+        loaded.load_into(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(params(&*loaded), pa);
         let g = Big::<f64>::boxed_gradients();
         assert!(params(&*g).iter().all(|&v| v == 0.0));
         assert!(

@@ -16,7 +16,7 @@
 /// Re-exported for the expansion of `network!`, which may be in a `no_std` crate.
 #[cfg(feature = "std")]
 #[doc(hidden)]
-pub use std::boxed::Box;
+pub use std::{boxed::Box, path::Path};
 
 use crate::activation::{
     Elu, Gelu, GeluTanh, Identity, LeakyRelu, Relu, Sigmoid, Silu, Softmax, Softplus, Tanh,
@@ -345,5 +345,33 @@ macro_rules! __boxed_methods {
 #[macro_export]
 #[doc(hidden)]
 macro_rules! __boxed_methods {
+    ($($t:tt)*) => {};
+}
+
+/// What `network!` emits for a large network: an inherent `load`, the model file's
+/// [`load`](crate::ModelFile::load) itself, which shadows the trait's for `Name::load(path)` and
+/// carries the warning `$note`. Nothing without `std`, where `load` does not exist.
+#[cfg(feature = "std")]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __large_load {
+    ($net:ident, $note:literal) => {
+        impl<T: $crate::Float> $net<T> {
+            /// Reads the model file at `path` into a new network, as `ModelFile::load`.
+            #[deprecated(note = $note)]
+            pub fn load<P: ::core::convert::AsRef<$crate::heap::Path>>(
+                path: P,
+            ) -> ::core::result::Result<Self, $crate::model::FileError> {
+                <Self as $crate::ModelFile<T>>::load(path)
+            }
+        }
+    };
+}
+
+/// Without `std`, there is no `load` to flag.
+#[cfg(not(feature = "std"))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __large_load {
     ($($t:tt)*) => {};
 }

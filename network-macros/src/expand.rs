@@ -120,6 +120,7 @@ fn expand_network(plan: &Plan) -> syn::Result<TokenStream> {
         train_step: warn_train_step,
         train_batch: warn_train_batch,
         grads_zeroed: warn_grads_zeroed,
+        load: warn_load,
     } = stack::warnings(plan, options.allow_large, &grads);
     let trace = format_ident!("{}Trace", name);
 
@@ -653,6 +654,8 @@ fn expand_network(plan: &Plan) -> syn::Result<TokenStream> {
         ::network::__serde_impls!(#name, #grads, [#(#field_strs),*]);
 
         ::network::__zero_bits!(#name, #grads, [#(#fields),*]);
+
+        #warn_load
     })
 }
 

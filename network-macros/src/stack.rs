@@ -132,6 +132,9 @@ pub struct Warnings {
     pub train_batch: TokenStream,
     /// On the gradients' `zeroed`.
     pub grads_zeroed: TokenStream,
+    /// An inherent `load` carrying the warning (the model file's `load` is a trait method,
+    /// which cannot be flagged for some implementors only).
+    pub load: TokenStream,
 }
 
 /// The warnings for `plan`'s items. The inherent impl is generic over the scalar type, so one
@@ -192,6 +195,13 @@ pub fn warnings(plan: &Plan, allow_large: bool, grads: &Ident) -> Warnings {
         grads_zeroed: note(format!(
             "`{grads}::zeroed` returns {gr}: use `{name}::boxed_gradients()`{silence}"
         )),
+        load: {
+            let text = format!(
+                "`{name}::load` returns {net}: use `let mut net = {name}::boxed_zeroed();` then \
+                 `net.load_into(path)`{silence}"
+            );
+            quote!(::network::__large_load!(#name, #text);)
+        },
     }
 }
 
