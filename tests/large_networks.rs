@@ -5,7 +5,7 @@
 //! give the same results as the stack ones.
 
 use network::prelude::*;
-use network::{Rng, Vector};
+use network::{Rng, Vector, clip_grad_norm};
 
 network! {
     struct Big < dense(784 -> 2048, relu), dense(2048 -> 1024, relu), dense(1024 -> 10, softmax) >
@@ -132,6 +132,31 @@ fn big_network_trains_with_adam_in_a_2_mib_thread() {
         assert_eq!(adam.steps(), 4);
         let adamw = train_big(AdamW::boxed(1e-4), 1);
         assert_eq!(adamw.adam().steps(), 2);
+    });
+}
+
+#[test]
+fn big_network_fits_and_clips_in_a_2_mib_thread() {
+    in_small_thread(|| {
+        let (xs, ys) = data::<f32, Big>(6, 8);
+        let mut net = Big::<f32>::boxed_seeded(5);
+        let before = mean_loss_of(&*net, &xs, &ys);
+        // `fit` keeps its gradients (and their backup) on the heap.
+        let samples: Vec<_> = xs.iter().copied().zip(ys.iter().copied()).collect();
+        let mut adam = Adam::boxed(1e-4);
+        let config = FitConfig::new(1).batch_size(3).shuffle(false);
+        let history = fit(&mut *net, &samples, &CrossEntropy, &mut adam, config).unwrap();
+        assert_eq!((history.steps, adam.steps()), (2, 2));
+        // Clipping by hand: `ClipNorm` copies the gradients, so a large network clips its
+        // own buffer.
+        let mut grads = Big::<f32>::boxed_gradients();
+        net.backprop_into(&xs[0], &ys[0], &CrossEntropy, &mut grads);
+        let norm = clip_grad_norm(&mut *grads, 0.5);
+        assert!(norm > 0.5, "{norm}");
+        assert!((grads.norm_squared().sqrt() - 0.5).abs() < 1e-3);
+        adam.step(&mut *net, &grads);
+        let after = mean_loss_of(&*net, &xs, &ys);
+        assert!(after < before, "loss {before} -> {after}");
     });
 }
 
