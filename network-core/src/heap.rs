@@ -2,7 +2,7 @@
 //! with the gradients and the optimizer state in storage the caller owns.
 //!
 //! A network, its gradients and an optimizer's state are plain structs of arrays, so a large
-//! one (a 784 → 2048 → 1024 → 10 network holds 14.9 MB of `f32`) overflows a thread's stack as
+//! one (a 784 → 2048 → 1024 → 10 network holds 14.2 MiB of `f32`) overflows a thread's stack as
 //! soon as it is built by value, and `Box::new(value)` builds the value on the stack first in
 //! unoptimised builds. Here every large value is allocated zeroed on the heap
 //! ([`zeroed_box`]) and filled in place, and [`HeapTraining`] trains with gradients kept in a

@@ -1,5 +1,7 @@
-//! A small network's by-value items compile without any warning.
+//! A small network's by-value items compile without any warning, in a crate that forbids
+//! `unsafe` (the expansion's `ZeroBits` impls come from `network`'s own macro).
 #![deny(warnings)]
+#![forbid(unsafe_code)]
 use network::prelude::*;
 
 network! {
