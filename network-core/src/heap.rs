@@ -217,7 +217,8 @@ impl<T, O: LearningRate<T> + ?Sized> LearningRate<T> for Box<O> {
 /// large network, `N::boxed_gradients()`, made once and reused) instead of on the stack.
 /// Implemented for every [`Network`]; the results are those of
 /// [`backprop`](Network::backprop), [`train_step`](Network::train_step) and
-/// [`train_batch`](Network::train_batch), bit for bit.
+/// [`train_batch`](Network::train_batch), bit for bit, except that `train_batch` with plain
+/// SGD fuses the update into the batched product, which rounds differently.
 pub trait HeapTraining<T: Float>: Network<T> {
     /// [`backprop`](Network::backprop) into `grads`: they are overwritten with the gradient of
     /// every weight and bias for one sample, and the sample's loss is returned.

@@ -497,7 +497,8 @@ fn expand_network(plan: &Plan) -> syn::Result<TokenStream> {
 
         #net_params
 
-        // Calls the inherent `zeroed` and `seeded`, flagged for large networks.
+        // Calls the inherent `zeroed` and `seeded` and the gradients' `zeroed`, flagged for
+        // large networks.
         #[allow(deprecated)]
         impl<T: ::network::Float> ::network::Network<T> for #name<T> {
             const INPUTS: usize = #n_in;
