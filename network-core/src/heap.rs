@@ -9,8 +9,8 @@
 //! caller's buffer (typically [`Network::boxed_gradients`]), so nothing larger than one
 //! layer's activations ever lives on the stack.
 //!
-//! `unsafe` is allowed in this module for one thing: turning an allocation of zero bytes into a
-//! value, which [`ZeroBits`] proves valid.
+//! `unsafe` is allowed in this module for one thing: taking a zero-filled allocation as a value,
+//! which [`ZeroBits`] proves valid.
 #![allow(unsafe_code)]
 
 /// Re-exported for the expansion of `network!`, which may be in a `no_std` crate.
