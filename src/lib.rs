@@ -41,6 +41,9 @@ pub use network_macros::network;
 
 #[doc(hidden)]
 pub use network_core::__serde_impls;
+#[doc(hidden)]
+pub use network_core::{__boxed_methods, __large_load, __zero_bits};
+pub use network_core::{HeapTraining, ZeroBits, heap};
 
 /// The guides of `docs/`, here so that their code is compiled and run as doctests.
 pub mod guides {
@@ -64,9 +67,9 @@ pub mod prelude {
     pub use network_core::progress;
     pub use network_core::{
         Activation, Adam, AdamW, BinaryCrossEntropy, ClipNorm, ConfusionMatrix, Constant, Cosine,
-        CrossEntropy, Error, Float, ForwardSlice, Huber, LearningRate, Loss, Mae, Mse, Network,
-        Optimizer, Parameters, Rng, Schedule, Scheduled, Sgd, StepDecay, accuracy, argmax,
-        confusion_matrix, grad_check, mean_loss, predict_class,
+        CrossEntropy, Error, Float, ForwardSlice, HeapTraining, Huber, LearningRate, Loss, Mae,
+        Mse, Network, Optimizer, Parameters, Rng, Schedule, Scheduled, Sgd, StepDecay, accuracy,
+        argmax, confusion_matrix, grad_check, mean_loss, predict_class,
     };
     #[cfg(feature = "alloc")]
     pub use network_core::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};

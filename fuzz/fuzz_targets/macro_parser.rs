@@ -11,6 +11,8 @@ use libfuzzer_sys::fuzz_target;
 mod ast;
 #[path = "../../network-macros/src/expand.rs"]
 mod expand;
+#[path = "../../network-macros/src/stack.rs"]
+mod stack;
 #[path = "../../network-macros/src/valid.rs"]
 mod valid;
 

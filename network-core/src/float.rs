@@ -12,7 +12,8 @@ use crate::simd;
 ///
 /// It is [`num_traits::Float`] (so `exp`, `tanh`, `ln`... work without `std` too, through
 /// libm when the `libm` feature is on) plus the operator and formatting traits that generic
-/// numeric code needs.
+/// numeric code needs. Its all-zero bytes are `0.0` ([`ZeroBits`](crate::heap::ZeroBits)), so
+/// large networks can be allocated zeroed on the heap.
 pub trait Float:
     num_traits::Float
     + num_traits::FloatConst
@@ -27,6 +28,7 @@ pub trait Float:
     + MulAssign
     + DivAssign
     + Sum
+    + crate::heap::ZeroBits
 {
     /// The type's name as Rust spells it (`"f32"` or `"f64"`).
     const NAME: &'static str;

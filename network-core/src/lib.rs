@@ -36,6 +36,7 @@ pub mod error;
 pub mod fast;
 pub mod float;
 pub mod gradcheck;
+pub mod heap;
 pub mod init;
 pub mod io;
 pub mod kernels;
@@ -75,6 +76,7 @@ pub use display::fmt_gradients;
 pub use error::Error;
 pub use float::{Float, Vector};
 pub use gradcheck::{GradCheck, grad_check};
+pub use heap::{HeapTraining, ZeroBits};
 pub use init::{Init, Rng};
 pub use io::model::{self, ModelError, ModelFile};
 #[cfg(feature = "safetensors")]

@@ -81,8 +81,10 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
 
     /// An all-zero network placed on the heap: for networks too large for a thread's stack.
     ///
-    /// Written as `Box::new(Self::zeroed())`, which optimised builds construct in place; in
-    /// unoptimised builds the zeroed network may pass through the stack once.
+    /// Generated networks allocate it zeroed ([`zeroed_box`](crate::heap::zeroed_box)), so it
+    /// never passes through the stack, whatever the optimisation level. This default, for
+    /// other implementations, is `Box::new(Self::zeroed())`, which unoptimised builds construct
+    /// on the stack first.
     #[cfg(feature = "std")]
     fn boxed_zeroed() -> std::boxed::Box<Self> {
         std::boxed::Box::new(Self::zeroed())
@@ -97,7 +99,8 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
         net
     }
 
-    /// All-zero gradients placed on the heap.
+    /// All-zero gradients placed on the heap; for generated networks, allocated zeroed without
+    /// passing through the stack.
     #[cfg(feature = "std")]
     fn boxed_gradients() -> std::boxed::Box<Self::Gradients> {
         std::boxed::Box::default()

@@ -1,7 +1,8 @@
 //! AVX-512 and AVX2+FMA versions of the `f32` kernels of [`kernels`](crate::kernels), chosen at
 //! run time.
 //!
-//! The only `unsafe` of the crate lives here: unaligned vector loads and stores through raw
+//! The `unsafe` of the crate lives here, apart from the zeroed allocation of
+//! [`heap`](crate::heap): unaligned vector loads and stores through raw
 //! pointers, and calls of `#[target_feature]` functions. Every public function checks the slice
 //! lengths first, so each pointer stays inside its slice, and calls a kernel only for a level
 //! [`level`] detected on this CPU.

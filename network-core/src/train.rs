@@ -280,8 +280,9 @@ where
     let mut order: Vec<usize> = (0..data.len()).collect();
     let mut rng = Rng::new(config.seed);
     let batch_size = config.batch_size.max(1);
-    let mut grads = N::Gradients::default();
-    let mut backup = N::Gradients::default();
+    // On the heap: a large network's gradients do not fit a thread's stack.
+    let mut grads = boxed_gradients::<T, N>();
+    let mut backup = boxed_gradients::<T, N>();
     let mut best = T::infinity();
     let mut since_best = 0;
     let mut step = 0;
@@ -319,10 +320,10 @@ where
             if !batch_loss.is_finite() || !grads.all_finite() {
                 return Err(Diverged { epoch, step });
             }
-            copy_params(&*net, &mut backup);
+            copy_params(&*net, &mut *backup);
             opt.step(net, &grads);
             if !net.all_finite() {
-                copy_params(&backup, net);
+                copy_params(&*backup, net);
                 return Err(Diverged { epoch, step });
             }
             total += batch_loss;
@@ -381,6 +382,19 @@ where
         }
     }
     Ok(history)
+}
+
+/// Zero gradients on the heap, never on the stack with `std` (generated networks allocate them
+/// zeroed).
+#[cfg(feature = "std")]
+fn boxed_gradients<T: Float, N: Network<T>>() -> alloc::boxed::Box<N::Gradients> {
+    N::boxed_gradients()
+}
+
+/// Zero gradients on the heap (built on the stack first in unoptimised builds).
+#[cfg(not(feature = "std"))]
+fn boxed_gradients<T: Float, N: Network<T>>() -> alloc::boxed::Box<N::Gradients> {
+    alloc::boxed::Box::default()
 }
 
 /// Copies every parameter of `src` into `dst`, tensor by tensor (same shapes).

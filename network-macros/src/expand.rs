@@ -10,6 +10,7 @@ use quote::{format_ident, quote};
 use syn::Ident;
 
 use crate::ast::Input;
+use crate::stack;
 use crate::valid::{self, Act, LayerPlan, Plan};
 
 /// Expands every network of the invocation, or returns all of their mistakes.
@@ -109,8 +110,18 @@ fn expand_network(plan: &Plan) -> syn::Result<TokenStream> {
     };
     let name = &net.ident;
     let vis = &net.vis;
-    let attrs = &net.attrs;
+    let options = stack::options(&net.attrs)?;
+    let attrs = &options.attrs;
     let grads = format_ident!("{}Gradients", name);
+    let stack::Warnings {
+        zeroed: warn_zeroed,
+        seeded: warn_seeded,
+        backprop: warn_backprop,
+        train_step: warn_train_step,
+        train_batch: warn_train_batch,
+        grads_zeroed: warn_grads_zeroed,
+        load: warn_load,
+    } = stack::warnings(plan, options.allow_large, &grads);
     let trace = format_ident!("{}Trace", name);
 
     let n_in = first.inputs;
@@ -367,6 +378,7 @@ fn expand_network(plan: &Plan) -> syn::Result<TokenStream> {
             /// Write the network's type where you call it: `let net: Net = Net::zeroed();` is
             /// `Net<f32>`, `Net::<f64>::zeroed()` is `f64`. Without it the scalar type is left
             /// to inference, and float literals used with the network make it `f64`.
+            #warn_zeroed
             pub fn zeroed() -> Self {
                 #name { #( #fields: ::network::Dense::zeroed(#act_vals), )* }
             }
@@ -380,6 +392,7 @@ fn expand_network(plan: &Plan) -> syn::Result<TokenStream> {
             /// Write the network's type where you call it, `let net: Net = Net::seeded(1);`
             /// (`f32`), as for [`zeroed`](Self::zeroed): without it, float literals used with
             /// the network make it `f64`.
+            #warn_seeded
             pub fn seeded(seed: u64) -> Self {
                 let mut rng = ::network::Rng::new(seed);
                 #name { #( #fields: ::network::Dense::init(#act_vals, &mut rng), )* }
@@ -421,6 +434,7 @@ fn expand_network(plan: &Plan) -> syn::Result<TokenStream> {
 
             /// The loss of one sample, and the gradient of every weight and bias.
             #[inline]
+            #warn_backprop
             pub fn backprop<L: ::network::Loss<T, #last_act>>(
                 &self,
                 x: &[T; #n_in],
@@ -433,6 +447,7 @@ fn expand_network(plan: &Plan) -> syn::Result<TokenStream> {
             /// One per-sample training step: backprop, then one optimizer update of every
             /// weight and bias. Returns the loss before the update.
             #[inline]
+            #warn_train_step
             pub fn train_step<L: ::network::Loss<T, #last_act>, O: ::network::Optimizer<T, Self>>(
                 &mut self,
                 x: &[T; #n_in],
@@ -447,6 +462,7 @@ fn expand_network(plan: &Plan) -> syn::Result<TokenStream> {
             /// optimizer update. Returns the mean loss before the update. Mismatched lengths
             /// or an empty batch return an error and change nothing.
             #[inline]
+            #warn_train_batch
             pub fn train_batch<L: ::network::Loss<T, #last_act>, O: ::network::Optimizer<T, Self>>(
                 &mut self,
                 xs: &[[T; #n_in]],
@@ -489,6 +505,9 @@ fn expand_network(plan: &Plan) -> syn::Result<TokenStream> {
 
         #net_params
 
+        // Calls the inherent `zeroed` and `seeded` and the gradients' `zeroed`, flagged for
+        // large networks.
+        #[allow(deprecated)]
         impl<T: ::network::Float> ::network::Network<T> for #name<T> {
             const INPUTS: usize = #n_in;
             const OUTPUTS: usize = #n_out;
@@ -520,6 +539,9 @@ fn expand_network(plan: &Plan) -> syn::Result<TokenStream> {
                 let mut rng = ::network::Rng::new(seed);
                 #( self.#fields.init_in_place(&mut rng); )*
             }
+
+            // `boxed_zeroed` and `boxed_gradients` allocated zeroed, never on the stack.
+            ::network::__boxed_methods!(#( #fields = #act_vals ),*);
 
             #[inline]
             fn forward(&self, x: &[T; #n_in]) -> [T; #n_out] {
@@ -601,11 +623,13 @@ fn expand_network(plan: &Plan) -> syn::Result<TokenStream> {
 
         impl<T: ::network::Float> #grads<T> {
             /// All-zero gradients, ready to accumulate into.
+            #warn_grads_zeroed
             pub fn zeroed() -> Self {
                 #grads { #( #fields: ::network::DenseGradients::zeroed(), )* }
             }
         }
 
+        #[allow(deprecated)]
         impl<T: ::network::Float> ::core::default::Default for #grads<T> {
             fn default() -> Self {
                 Self::zeroed()
@@ -637,6 +661,10 @@ fn expand_network(plan: &Plan) -> syn::Result<TokenStream> {
         // serde impls when `network` has its `serde` feature, nothing otherwise (decided in
         // `network`, never by the features of the crate invoking the macro).
         ::network::__serde_impls!(#name, #grads, [#(#field_strs),*]);
+
+        ::network::__zero_bits!(#name, #grads, [#(#fields),*]);
+
+        #warn_load
     })
 }
 

@@ -9,6 +9,7 @@
 
 mod ast;
 mod expand;
+mod stack;
 mod valid;
 
 #[cfg(test)]

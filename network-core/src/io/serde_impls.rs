@@ -432,6 +432,8 @@ macro_rules! __serde_impls {
             }
         }
 
+        // `zeroed` is flagged on large networks; a deserialized value is by value anyway.
+        #[allow(deprecated)]
         impl<'de, T: $crate::Float + $crate::__private::serde::Deserialize<'de>>
             $crate::__private::serde::Deserialize<'de> for $ty<T>
         {

@@ -2,8 +2,13 @@
 
 use super::{LearningRate, Optimizer};
 use crate::float::Float;
+#[cfg(feature = "std")]
+use crate::heap::zeroed_box;
+use crate::heap::{ZeroBits, is_zero_bits};
 use crate::network::Network;
 use crate::params::Parameters;
+#[cfg(feature = "std")]
+use std::boxed::Box;
 
 /// Adam (Kingma & Ba, 2015), `torch.optim.Adam` step for step (without `amsgrad`).
 ///
@@ -59,7 +64,30 @@ impl<T: Float, G: Default> Adam<T, G> {
     }
 }
 
+/// Adam's state on the heap, for networks too large for the stack.
+#[cfg(feature = "std")]
+impl<T: Float, G: ZeroBits> Adam<T, G> {
+    /// [`new`](Adam::new) allocated in place on the heap: the moments `m` and `v` (two values
+    /// per parameter) never pass through the stack. Change the settings through the public
+    /// fields (`opt.beta1 = 0.95`); the builder methods take the optimizer by value.
+    pub fn boxed(lr: T) -> Box<Self> {
+        let mut opt = zeroed_box::<Self>();
+        opt.set_defaults(lr);
+        opt
+    }
+}
+
 impl<T: Float, G> Adam<T, G> {
+    /// PyTorch's defaults, the state left as it is (zero in a new optimizer).
+    #[cfg(feature = "std")]
+    fn set_defaults(&mut self, lr: T) {
+        self.lr = lr;
+        self.beta1 = T::cast(0.9);
+        self.beta2 = T::cast(0.999);
+        self.eps = T::cast(1e-8);
+        self.weight_decay = T::zero();
+    }
+
     /// Sets `β₁` and `β₂`.
     pub fn betas(mut self, beta1: T, beta2: T) -> Self {
         self.beta1 = beta1;
@@ -129,6 +157,37 @@ impl<T: Float, G> Adam<T, G> {
     }
 }
 
+// SAFETY: the settings are `T`, the step count a `u32`, the moments `G`, all `ZeroBits`
+// (`check_zero_bits` lists every field).
+#[allow(unsafe_code)]
+unsafe impl<T: ZeroBits, G: ZeroBits> ZeroBits for Adam<T, G> {}
+// SAFETY: an `Adam` and nothing else (`check_zero_bits`).
+#[allow(unsafe_code)]
+unsafe impl<T: ZeroBits, G: ZeroBits> ZeroBits for AdamW<T, G> {}
+
+/// Fails to compile if a field is added to `Adam` or `AdamW` without being `ZeroBits`.
+#[allow(dead_code)]
+fn check_zero_bits<T: ZeroBits, G: ZeroBits>(adam: Adam<T, G>, adamw: AdamW<T, G>) {
+    let Adam {
+        lr,
+        beta1,
+        beta2,
+        eps,
+        weight_decay,
+        t,
+        m,
+        v,
+    } = adam;
+    for x in [lr, beta1, beta2, eps, weight_decay] {
+        is_zero_bits(&x);
+    }
+    is_zero_bits(&t);
+    is_zero_bits(&m);
+    is_zero_bits(&v);
+    let AdamW { adam } = adamw;
+    let _: Adam<T, G> = adam;
+}
+
 impl<T: Float, N: Network<T>> Optimizer<T, N> for Adam<T, N::Gradients> {
     #[inline]
     fn step(&mut self, net: &mut N, grads: &N::Gradients) {
@@ -165,6 +224,18 @@ impl<T: Float, G: Default> AdamW<T, G> {
         AdamW {
             adam: Adam::new(lr).weight_decay(T::cast(0.01)),
         }
+    }
+}
+
+/// AdamW's state on the heap, for networks too large for the stack.
+#[cfg(feature = "std")]
+impl<T: Float, G: ZeroBits> AdamW<T, G> {
+    /// [`new`](AdamW::new) allocated in place on the heap, as [`Adam::boxed`].
+    pub fn boxed(lr: T) -> Box<Self> {
+        let mut opt = zeroed_box::<Self>();
+        opt.adam.set_defaults(lr);
+        opt.adam.weight_decay = T::cast(0.01);
+        opt
     }
 }
 

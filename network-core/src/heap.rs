@@ -1,0 +1,378 @@
+//! Networks too large for a thread's stack: construction straight on the heap, and training
+//! with the gradients and the optimizer state in storage the caller owns.
+//!
+//! A network, its gradients and an optimizer's state are plain structs of arrays, so a large
+//! one (a 784 → 2048 → 1024 → 10 network holds 14.2 MiB of `f32`) overflows a thread's stack as
+//! soon as it is built by value, and `Box::new(value)` builds the value on the stack first in
+//! unoptimised builds. Here every large value is allocated zeroed on the heap
+//! ([`zeroed_box`]) and filled in place, and [`HeapTraining`] trains with gradients kept in a
+//! caller's buffer (typically [`Network::boxed_gradients`]), so nothing larger than one
+//! layer's activations ever lives on the stack.
+//!
+//! `unsafe` is allowed in this module for one thing: taking a zero-filled allocation as a value,
+//! which [`ZeroBits`] proves valid.
+#![allow(unsafe_code)]
+
+/// Re-exported for the expansion of `network!`, which may be in a `no_std` crate.
+#[cfg(feature = "std")]
+#[doc(hidden)]
+pub use std::{boxed::Box, path::Path};
+
+use crate::activation::{
+    Elu, Gelu, GeluTanh, Identity, LeakyRelu, Relu, Sigmoid, Silu, Softmax, Softplus, Tanh,
+};
+use crate::dense::{Dense, DenseGradients};
+use crate::error::Error;
+use crate::float::Float;
+use crate::loss::Loss;
+use crate::network::{Network, sgd_apply};
+#[cfg(feature = "std")]
+use crate::optim::LearningRate;
+use crate::optim::{Momentum, NoMomentum, Optimizer, Sgd};
+use crate::params::Parameters;
+
+/// Types for which a value whose bytes are all zero is valid, so that [`zeroed_box`] can make
+/// one on the heap without building it anywhere else first.
+///
+/// Implemented for `f32`, `f64`, `u32`, `bool`, arrays of such types, the layers, their
+/// gradients, the activations, the optimizers, and every network and gradient type that
+/// `network!` generates.
+///
+/// # Safety
+///
+/// All-zero bytes must be a valid value of the type: no references, no `NonZero` integers, no
+/// enums without a variant of discriminant 0. For a struct it is enough that every field is
+/// `ZeroBits` (padding bytes may hold anything).
+pub unsafe trait ZeroBits: Sized {}
+
+// SAFETY: zero bytes are 0.0 for floats, 0 for integers and `false` for `bool`.
+unsafe impl ZeroBits for f32 {}
+// SAFETY: as above.
+unsafe impl ZeroBits for f64 {}
+// SAFETY: as above.
+unsafe impl ZeroBits for u32 {}
+// SAFETY: as above.
+unsafe impl ZeroBits for bool {}
+// SAFETY: an array is its elements, each all-zero valid.
+unsafe impl<Z: ZeroBits, const N: usize> ZeroBits for [Z; N] {}
+
+// SAFETY: the activations are unit structs, without bytes, or hold one `f64` (each checked by
+// an exhaustive pattern in `check_activations`).
+macro_rules! zero_bits {
+    ($($ty:ident),*) => { $( unsafe impl ZeroBits for $ty {} )* };
+}
+zero_bits!(
+    Identity, Relu, Sigmoid, Tanh, Softmax, Gelu, GeluTanh, Softplus, Silu, LeakyRelu, Elu
+);
+
+/// Fails to compile if a field is added to an activation without being `ZeroBits`.
+#[allow(dead_code)]
+fn check_activations(leaky: LeakyRelu, elu: Elu) {
+    let (Identity, Relu, Sigmoid, Tanh, Softmax, Gelu, GeluTanh, Softplus, Silu) = (
+        Identity, Relu, Sigmoid, Tanh, Softmax, Gelu, GeluTanh, Softplus, Silu,
+    );
+    let LeakyRelu { alpha } = leaky;
+    is_zero_bits(&alpha);
+    let Elu { alpha } = elu;
+    is_zero_bits(&alpha);
+}
+
+// SAFETY: a layer is its weight and bias arrays of `T` and its activation, all `ZeroBits`
+// (checked by the exhaustive pattern in `check_layers`).
+unsafe impl<T, const IN: usize, const OUT: usize, A> ZeroBits for Dense<T, IN, OUT, A>
+where
+    T: Float,
+    A: crate::activation::Activation + ZeroBits,
+{
+}
+
+// SAFETY: the gradients of a layer are two arrays of `T` (checked in `check_layers`).
+unsafe impl<T: Float, const IN: usize, const OUT: usize> ZeroBits for DenseGradients<T, IN, OUT> {}
+
+// SAFETY: `NoMomentum` has no fields.
+unsafe impl ZeroBits for NoMomentum {}
+// SAFETY: `T` and `V` fields only (checked in `check_optimizers`).
+unsafe impl<T: ZeroBits, V: ZeroBits> ZeroBits for Sgd<T, V> {}
+// SAFETY: a `T`, a `bool` and a `G` (checked in `check_optimizers`).
+unsafe impl<T: ZeroBits, G: ZeroBits> ZeroBits for Momentum<T, G> {}
+
+/// Fails to compile if a field is added to these types without being `ZeroBits`.
+#[allow(dead_code)]
+fn check_layers<T: Float, A: crate::activation::Activation + ZeroBits>(
+    layer: Dense<T, 2, 3, A>,
+    grads: DenseGradients<T, 2, 3>,
+) {
+    let Dense {
+        weight,
+        bias,
+        activation,
+    } = layer;
+    is_zero_bits(&weight);
+    is_zero_bits(&bias);
+    is_zero_bits(&activation);
+    let DenseGradients { weight, bias } = grads;
+    is_zero_bits(&weight);
+    is_zero_bits(&bias);
+}
+
+/// Fails to compile if a field is added to these types without being `ZeroBits`.
+#[allow(dead_code)]
+fn check_optimizers<T: ZeroBits, V: ZeroBits, G: ZeroBits>(
+    sgd: Sgd<T, V>,
+    momentum: Momentum<T, G>,
+) {
+    let Sgd {
+        lr,
+        weight_decay,
+        velocity,
+    } = sgd;
+    is_zero_bits(&lr);
+    is_zero_bits(&weight_decay);
+    is_zero_bits(&velocity);
+    let Momentum {
+        momentum,
+        nesterov,
+        buffer,
+    } = momentum;
+    is_zero_bits(&momentum);
+    is_zero_bits(&nesterov);
+    is_zero_bits(&buffer);
+}
+
+/// Compiles only for a `ZeroBits` type: the field checks of `ZeroBits` impls call it.
+#[doc(hidden)]
+#[inline(always)]
+pub fn is_zero_bits<Z: ZeroBits>(_: &Z) {}
+
+/// A value of all-zero bytes, allocated on the heap and never on the stack, whatever the
+/// optimisation level. For a network or gradient type that is all-zero parameters; for an
+/// optimizer, zero settings and zero state.
+#[cfg(feature = "std")]
+pub fn zeroed_box<Z: ZeroBits>() -> Box<Z> {
+    let layout = core::alloc::Layout::new::<Z>();
+    // No `Z` by value anywhere in this function: an unoptimised build reserves stack for every
+    // local, even one on a branch not taken.
+    if layout.size() == 0 {
+        // SAFETY: a dangling, aligned, non-null pointer is a valid `Box` of a zero-sized type
+        // (no allocation), and its value, with no bytes, is valid since `Z: ZeroBits`.
+        return unsafe { Box::from_raw(core::ptr::NonNull::<Z>::dangling().as_ptr()) };
+    }
+    // SAFETY: the layout has a non-zero size.
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) }.cast::<Z>();
+    if ptr.is_null() {
+        std::alloc::handle_alloc_error(layout);
+    }
+    // SAFETY: `ptr` comes from the global allocator with `Z`'s layout, as `Box` requires, and
+    // its bytes are zero, a valid `Z` since `Z: ZeroBits`.
+    unsafe { Box::from_raw(ptr) }
+}
+
+#[cfg(feature = "std")]
+impl<T: Float> Sgd<T> {
+    /// [`momentum`](Sgd::momentum) on the heap: SGD with momentum `μ` whose velocity buffer
+    /// (one value per parameter) is allocated zeroed in place, for networks too large for the
+    /// stack. Make it Nesterov's with `opt.velocity.nesterov = true`.
+    pub fn boxed_momentum<G: ZeroBits>(self, momentum: T) -> Box<Sgd<T, Momentum<T, G>>> {
+        let mut opt = zeroed_box::<Sgd<T, Momentum<T, G>>>();
+        opt.lr = self.lr;
+        opt.weight_decay = self.weight_decay;
+        opt.velocity.momentum = momentum;
+        opt
+    }
+}
+
+/// A boxed optimizer is an optimizer: `net.train_step_with(&mut grads, x, y, &loss, &mut opt)`
+/// takes `opt = Adam::boxed(1e-3)` as it is.
+#[cfg(feature = "std")]
+impl<T: Float, N: Network<T>, O: Optimizer<T, N> + ?Sized> Optimizer<T, N> for Box<O> {
+    #[inline]
+    fn step(&mut self, net: &mut N, grads: &N::Gradients) {
+        (**self).step(net, grads)
+    }
+
+    fn start_epoch(&mut self, epoch: usize) {
+        (**self).start_epoch(epoch)
+    }
+
+    #[inline]
+    fn fused_lr(&self) -> Option<T> {
+        (**self).fused_lr()
+    }
+}
+
+/// A boxed optimizer's learning rate is its contents', so a [`Scheduled`](crate::Scheduled)
+/// can drive it.
+#[cfg(feature = "std")]
+impl<T, O: LearningRate<T> + ?Sized> LearningRate<T> for Box<O> {
+    fn learning_rate(&self) -> T {
+        (**self).learning_rate()
+    }
+
+    fn set_learning_rate(&mut self, lr: T) {
+        (**self).set_learning_rate(lr)
+    }
+}
+
+/// Backpropagation and training steps that keep the gradients in the caller's `grads` (for a
+/// large network, `N::boxed_gradients()`, made once and reused) instead of on the stack.
+/// Implemented for every [`Network`]; the results are those of
+/// [`backprop`](Network::backprop), [`train_step`](Network::train_step) and
+/// [`train_batch`](Network::train_batch), bit for bit, except that `train_batch` with plain
+/// SGD fuses the update into the batched product, which rounds differently.
+pub trait HeapTraining<T: Float>: Network<T> {
+    /// [`backprop`](Network::backprop) into `grads`: they are overwritten with the gradient of
+    /// every weight and bias for one sample, and the sample's loss is returned.
+    fn backprop_into<L: Loss<T, Self::OutputActivation>>(
+        &self,
+        x: &Self::Input,
+        y: &Self::Output,
+        loss: &L,
+        grads: &mut Self::Gradients,
+    ) -> T {
+        grads.set_zero();
+        self.accumulate_gradients(x, y, loss, grads)
+    }
+
+    /// [`train_step`](Network::train_step) with the gradients kept in `grads` (their contents
+    /// before and after are scratch). Plain SGD never needs them: it updates each layer while
+    /// back-propagating.
+    fn train_step_with<L, O>(
+        &mut self,
+        grads: &mut Self::Gradients,
+        x: &Self::Input,
+        y: &Self::Output,
+        loss: &L,
+        opt: &mut O,
+    ) -> T
+    where
+        L: Loss<T, Self::OutputActivation>,
+        O: Optimizer<T, Self>,
+    {
+        if let Some(lr) = opt.fused_lr() {
+            return self.sgd_step(x, y, loss, lr);
+        }
+        let value = self.backprop_into(x, y, loss, grads);
+        opt.step(self, grads);
+        value
+    }
+
+    /// [`train_batch`](Network::train_batch) with the batch's mean gradient kept in `grads`
+    /// (scratch, as in [`train_step_with`](Self::train_step_with)). The per-layer batch buffers
+    /// stay on the stack: a few rows of activations, at most about 256 KiB.
+    fn train_batch_with<L, O>(
+        &mut self,
+        grads: &mut Self::Gradients,
+        xs: &[Self::Input],
+        ys: &[Self::Output],
+        loss: &L,
+        opt: &mut O,
+    ) -> Result<T, Error>
+    where
+        L: Loss<T, Self::OutputActivation>,
+        O: Optimizer<T, Self>,
+    {
+        if xs.len() != ys.len() {
+            return Err(Error::BatchLength {
+                inputs: xs.len(),
+                targets: ys.len(),
+            });
+        }
+        if xs.is_empty() {
+            return Err(Error::EmptyBatch);
+        }
+        let inv = T::one() / T::cast(xs.len() as f64);
+        grads.set_zero();
+        let total = self.accumulate_batch(xs, ys, loss, grads);
+        match opt.fused_lr() {
+            // `sgd_apply` with the mean's factor folded into the rate, as `sgd_batch` does.
+            Some(lr) => sgd_apply(self, grads, lr * inv),
+            None => {
+                grads.scale(inv);
+                opt.step(self, grads);
+            }
+        }
+        Ok(total * inv)
+    }
+}
+
+impl<T: Float, N: Network<T>> HeapTraining<T> for N {}
+
+/// What `network!` emits for every network: the `ZeroBits` impls of the network and gradient
+/// structs, proven by an exhaustive pattern over their fields (so an attribute macro that adds
+/// a field makes it fail to compile).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __zero_bits {
+    ($net:ident, $grads:ident, [$($field:ident),*]) => {
+        // SAFETY: `check` below lists every field of both structs, and each field is
+        // `ZeroBits` (a layer or its gradients over a `ZeroBits` scalar).
+        unsafe impl<T: $crate::Float> $crate::heap::ZeroBits for $net<T> {}
+        // SAFETY: as above.
+        unsafe impl<T: $crate::Float> $crate::heap::ZeroBits for $grads<T> {}
+        const _: () = {
+            #[allow(dead_code)]
+            fn check<T: $crate::Float>(net: $net<T>, grads: $grads<T>) {
+                let $net { $($field),* } = net;
+                $( $crate::heap::is_zero_bits(&$field); )*
+                let $grads { $($field),* } = grads;
+                $( $crate::heap::is_zero_bits(&$field); )*
+            }
+        };
+    };
+}
+
+/// What `network!` emits inside its `Network` impl: `boxed_zeroed` and `boxed_gradients`
+/// allocated zeroed on the heap, then each layer's activation set (a parameterised one such as
+/// `leaky_relu(0.2)` is not zero). Nothing without `std`, where those methods do not exist.
+#[cfg(feature = "std")]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __boxed_methods {
+    ($($field:ident = $act:expr),*) => {
+        fn boxed_zeroed() -> $crate::heap::Box<Self> {
+            let mut net = $crate::heap::zeroed_box::<Self>();
+            $( net.$field.activation = $act; )*
+            net
+        }
+
+        fn boxed_gradients() -> $crate::heap::Box<Self::Gradients> {
+            $crate::heap::zeroed_box()
+        }
+    };
+}
+
+/// Without `std`, `network!` emits no boxed methods.
+#[cfg(not(feature = "std"))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __boxed_methods {
+    ($($t:tt)*) => {};
+}
+
+/// What `network!` emits for a large network: an inherent `load`, the model file's
+/// [`load`](crate::ModelFile::load) itself, which shadows the trait's for `Name::load(path)` and
+/// carries the warning `$note`. Nothing without `std`, where `load` does not exist.
+#[cfg(feature = "std")]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __large_load {
+    ($net:ident, $note:literal) => {
+        impl<T: $crate::Float> $net<T> {
+            /// Reads the model file at `path` into a new network, as `ModelFile::load`.
+            #[deprecated(note = $note)]
+            pub fn load<P: ::core::convert::AsRef<$crate::heap::Path>>(
+                path: P,
+            ) -> ::core::result::Result<Self, $crate::model::FileError> {
+                <Self as $crate::ModelFile<T>>::load(path)
+            }
+        }
+    };
+}
+
+/// Without `std`, there is no `load` to flag.
+#[cfg(not(feature = "std"))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __large_load {
+    ($($t:tt)*) => {};
+}
