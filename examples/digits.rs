@@ -1,12 +1,10 @@
 //! Recognises 8x8 handwritten digits (1797 images, 10 classes) with
 //! `dense(64 -> 32, relu), dense(32 -> 10, identity)`, cross-entropy on the logits and Adam.
 //!
-//! The data (`examples/data/digits.csv.gz`, UCI "Optical Recognition of Handwritten Digits",
-//! CC BY 4.0, see `examples/data/README.md`) is embedded at compile time and decompressed with
-//! `flate2`. Pixels 0–16 are scaled to [0, 1]; the split is 80/20 by a seeded shuffle. Run with
+//! The data (`examples/data/digits.csv`, UCI "Optical Recognition of Handwritten Digits",
+//! CC BY 4.0, see `examples/data/README.md`) is embedded at compile time. Pixels 0–16 are scaled to [0, 1]; the split is 80/20 by a seeded shuffle. Run with
 //! `cargo run --release --example digits`. Exits non-zero if test accuracy is below 95%.
 
-use std::io::Read;
 use std::process::ExitCode;
 
 use network::prelude::*;
@@ -23,11 +21,8 @@ const TARGET_ACCURACY: f64 = 0.95;
 type Sample = ([f32; 64], [f32; 10]);
 
 fn load() -> Vec<Sample> {
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(&include_bytes!("data/digits.csv.gz")[..])
-        .read_to_string(&mut text)
-        .expect("the embedded digits.csv.gz is valid gzip");
-    text.lines()
+    include_str!("data/digits.csv")
+        .lines()
         .filter(|l| !l.trim().is_empty())
         .map(|line| {
             let v: Vec<f32> = line.split(',').map(|s| s.trim().parse().unwrap()).collect();

@@ -1,10 +1,10 @@
 //! `docs/backprop.md` quotes the library's code and the worked example's numbers; this test
 //! fails if either drifts. (The excerpt of generated code is checked in `network-macros`.)
 
-#[path = "../examples/bias_update/walkthrough.rs"]
+#[path = "../../examples/bias_update/walkthrough.rs"]
 mod walkthrough;
 
-const DOC: &str = include_str!("../docs/backprop.md");
+const DOC: &str = include_str!("../../docs/backprop.md");
 
 /// Lines with their indentation removed: a quote may be re-indented, not changed.
 fn trimmed(text: &str) -> Vec<&str> {
@@ -39,7 +39,7 @@ fn every_quote_appears_in_its_file() {
     assert_eq!(quotes.len(), DOC.matches("*from*").count());
     assert!(quotes.len() >= 9, "found only {} quotes", quotes.len());
     for (path, code) in quotes {
-        let file = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR")))
+        let file = std::fs::read_to_string(format!("{}/../{path}", env!("CARGO_MANIFEST_DIR")))
             .unwrap_or_else(|e| panic!("docs/backprop.md quotes {path}: {e}"));
         let (file, code) = (trimmed(&file), trimmed(code));
         assert!(

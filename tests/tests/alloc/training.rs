@@ -2,21 +2,18 @@
 //! network's own gradient type), the wrappers, and `fit`, whose allocations (history, shuffled
 //! index) do not grow with the number of steps.
 
-#[path = "support/counting_alloc.rs"]
-mod counting_alloc;
-
 use network::prelude::*;
 use network::{ClipNorm, Rng};
 
-use counting_alloc::allocations;
+use crate::counting::{allocations, alone};
 
 network! {
     struct Net < dense(4 -> 16, gelu), dense(16 -> 8, silu), dense(8 -> 3, identity) >
 }
 
-// One test function only: the counter is global, and parallel tests would pollute it.
 #[test]
 fn optimizer_steps_and_fit_steps_do_not_allocate() {
+    let _alone = alone();
     let mut net: Net = Net::seeded(1);
     let x = [0.5f32, -1.0, 0.25, 2.0];
     let y = [0.0f32, 1.0, 0.0];

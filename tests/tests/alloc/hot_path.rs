@@ -1,21 +1,18 @@
-//! Forward, backprop and training steps never touch the heap: a counting global allocator sees
-//! zero allocations while they run.
-
-#[path = "support/counting_alloc.rs"]
-mod counting_alloc;
+//! Forward, backprop and training steps never touch the heap: the counting allocator sees zero
+//! allocations while they run.
 
 use network::prelude::*;
 
-use counting_alloc::allocations;
+use crate::counting::{allocations, alone};
 
 network! {
     struct Classifier < dense(4 -> 16, relu), dense(16 -> 8, tanh), dense(8 -> 3, softmax) >
     struct Xor < dense(2 -> 8, tanh), dense(8 -> 1, sigmoid) >
 }
 
-// One test function only: the counter is global, and parallel tests would pollute it.
 #[test]
 fn hot_path_never_allocates() {
+    let _alone = alone();
     let mut net: Classifier = Classifier::seeded(3);
     let mut xor: Xor = Xor::seeded(4);
     let mut sgd = Sgd::new(0.1);

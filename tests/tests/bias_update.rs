@@ -2,7 +2,7 @@
 //! with plain `f64` arithmetic (no library call), and against literal values, so the printed
 //! walkthrough cannot drift from what the library does.
 
-#[path = "../examples/bias_update/walkthrough.rs"]
+#[path = "../../examples/bias_update/walkthrough.rs"]
 mod walkthrough;
 
 use walkthrough::{ALPHA, X, Y};

@@ -1,63 +1,19 @@
 //! `train_batch_parallel_with` reuses its scratch: after the first step, no step allocates
 //! gradient-sized memory on any thread (rayon's scheduling may still make small allocations,
-//! which is why this counts bytes, on every thread, rather than calls).
-#![cfg(feature = "parallel")]
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+//! which is why this counts bytes, on every thread, rather than calls). Feature `parallel`.
 
 use network::prelude::*;
 use network::{PARALLEL_PARTS, Rng};
 
-/// Adds up the bytes every thread allocates while `ON` is set.
-struct CountingBytes;
-
-static ON: AtomicBool = AtomicBool::new(false);
-static BYTES: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: every call is forwarded unchanged to `System`, which upholds `GlobalAlloc`'s contract;
-// the counting is two atomic operations.
-unsafe impl GlobalAlloc for CountingBytes {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if ON.load(Ordering::SeqCst) {
-            BYTES.fetch_add(layout.size(), Ordering::SeqCst);
-        }
-        // SAFETY: forwarded with the caller's layout.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from `System.alloc` with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if ON.load(Ordering::SeqCst) {
-            BYTES.fetch_add(new_size, Ordering::SeqCst);
-        }
-        // SAFETY: forwarded unchanged.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: CountingBytes = CountingBytes;
-
-fn bytes_allocated(f: impl FnOnce()) -> usize {
-    let before = BYTES.load(Ordering::SeqCst);
-    ON.store(true, Ordering::SeqCst);
-    f();
-    ON.store(false, Ordering::SeqCst);
-    BYTES.load(Ordering::SeqCst) - before
-}
+use crate::counting::{alone, bytes_allocated};
 
 network! {
     struct Mnist < dense(784 -> 128, relu), dense(128 -> 10, softmax) >
 }
 
-// One test function only: the counter sees every thread of the process.
 #[test]
 fn reused_scratch_allocates_no_gradient_buffers_and_matches_the_allocating_call() {
+    let _alone = alone();
     let mut rng = Rng::new(5);
     let xs: Vec<[f32; 784]> = (0..256)
         .map(|_| core::array::from_fn(|_| rng.uniform(0.0, 1.0)))

@@ -2,8 +2,9 @@
 //! `dense(2 -> 32, tanh), dense(32 -> 32, tanh), dense(32 -> 1, sigmoid)`, binary
 //! cross-entropy and Adam; then draws `decision_boundary.svg` and `loss.svg` with `plotters`.
 //!
-//! Run with `cargo run --release --example spiral -- [OUTPUT_DIR]` (default `target/spiral`).
-//! Deterministic (seeded). Exits non-zero if test accuracy is below 95%.
+//! Run with `cargo run --release -p network-examples-extra --example spiral -- [OUTPUT_DIR]`
+//! (default `target/spiral`). Deterministic (seeded). Exits non-zero if test accuracy is below
+//! 95%.
 
 use std::error::Error;
 use std::f64::consts::PI;

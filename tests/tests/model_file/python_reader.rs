@@ -12,7 +12,7 @@ network! {
 
 /// The ```python block of the format document, verbatim.
 fn reader_script() -> String {
-    let doc = include_str!("../docs/model-format.md");
+    let doc = include_str!("../../../docs/model-format.md");
     let start = doc.find("```python\n").expect("the doc has a Python block") + 10;
     let len = doc[start..].find("\n```").expect("the Python block ends");
     doc[start..start + len].to_string()

@@ -1,7 +1,8 @@
-//! Loads the network PyTorch trained in `tests/fixtures/make_torch_fixture.py`, checks that it
-//! computes what PyTorch computed, and exports it (fine-tuned one SGD step) for PyTorch again.
+//! Loads the network PyTorch trained in `tests/tests/fixtures/make_torch_fixture.py`, checks
+//! that it computes what PyTorch computed, and exports it (fine-tuned one SGD step) for PyTorch
+//! again.
 //!
-//! Run with `cargo run --release --features safetensors --example pytorch_interop [OUT]`
+//! Run with `cargo run --release -p network-examples-extra --example pytorch_interop [OUT]`
 //! (default OUT: `torch_net_finetuned.safetensors` in the system's temporary folder). Load OUT
 //! in PyTorch with `Net().load_state_dict(safetensors.torch.load_file(OUT))`, `Net` being the
 //! script's module. Exits non-zero if an output differs from PyTorch's by more than 1e-6.
@@ -21,7 +22,7 @@ network! {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/tests/fixtures");
     let mut net: TorchNet = TorchNet::zeroed();
     load_safetensors(&mut net, fixtures.join("torch_net.safetensors"))?;
 

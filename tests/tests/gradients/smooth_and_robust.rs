@@ -1,6 +1,7 @@
-//! Finite-difference checks of backpropagation through whole networks for the activations
-//! `gelu`, `gelu_tanh`, `softplus`, `elu`, `elu(α)`, `silu` and the losses `Huber`, `Mae` and
-//! `CrossEntropy` on `identity` logits: every weight and every bias, in f64, central differences.
+//! Finite-difference checks of backpropagation through whole networks for the smooth
+//! activations `gelu`, `gelu_tanh`, `softplus`, `elu`, `elu(α)`, `silu` and the robust losses
+//! `Huber` and `Mae`, and `CrossEntropy` on `identity` logits: every weight and every bias, in
+//! f64, central differences.
 //!
 //! The relative error of an analytic gradient `g` against the numeric one `n` is
 //! `|g − n| / max(|g|, |n|, 1e-3)`: relative for gradients that matter, absolute (1e-9) for tiny
@@ -76,7 +77,7 @@ where
 }
 
 network! {
-    /// Every new activation in one network, regression head.
+    /// Every smooth activation in one network, regression head.
     struct Smooth <
         dense(3 -> 5, gelu),
         dense(5 -> 4, gelu_tanh),
@@ -88,7 +89,7 @@ network! {
 }
 
 network! {
-    /// `elu(α)` with a non-default α, and each new activation as the output layer.
+    /// `elu(α)` with a non-default α, and each smooth activation as the output layer.
     struct EluOut < dense(3 -> 4, elu(0.3)), dense(4 -> 2, elu(0.3)) >
     struct GeluOut < dense(3 -> 4, silu), dense(4 -> 2, gelu) >
     struct GeluTanhOut < dense(3 -> 4, softplus), dense(4 -> 2, gelu_tanh) >
@@ -97,14 +98,14 @@ network! {
 }
 
 network! {
-    /// Logits for cross-entropy, with hidden layers of the new activations.
+    /// Logits for cross-entropy, with hidden layers of smooth activations.
     struct Logits < dense(4 -> 6, gelu), dense(6 -> 5, silu), dense(5 -> 3, identity) >
     /// Robust-regression heads.
     struct Robust < dense(2 -> 6, elu), dense(6 -> 3, tanh) >
 }
 
 #[test]
-fn new_activations_in_hidden_layers() {
+fn smooth_activations_in_hidden_layers() {
     let mut n = 0;
     for seed in 0..4 {
         n += check::<Smooth<f64>, _>(&Mse, false, seed);
@@ -113,7 +114,7 @@ fn new_activations_in_hidden_layers() {
 }
 
 #[test]
-fn new_activations_as_output_layers() {
+fn smooth_activations_as_output_layers() {
     for seed in 10..13 {
         check::<EluOut<f64>, _>(&Mse, false, seed);
         check::<GeluOut<f64>, _>(&Mse, false, seed);

@@ -53,7 +53,7 @@ fn run(data: &[u8]) -> usize {
 
 #[test]
 fn the_from_bytes_corpus_replays_without_panics() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/from_bytes");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/from_bytes");
     let mut files = 0;
     let mut accepted = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {

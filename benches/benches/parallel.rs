@@ -1,6 +1,7 @@
 //! W4 with mini-batches of 256 on 1 thread and on every core, through
 //! `Network::train_batch_parallel_with` (feature `parallel`; the scratch is reused, as in a
-//! training loop). Run with `cargo bench --features parallel --bench parallel`.
+//! training loop). Run with
+//! `cargo bench -p network-benches --features parallel --bench parallel`.
 
 use std::hint::black_box;
 

@@ -8,7 +8,8 @@
 //!   (and write) the 401 KB weight matrix once, beside a plain read of 401 KB (and a
 //!   read-modify-write of it): the L2 bandwidth they cannot beat.
 //!
-//! Run with `cargo bench --bench kernels`; GFLOP/s and GB/s are printed per workload.
+//! Run with `cargo bench -p network-benches --bench kernels`; GFLOP/s and GB/s are printed per
+//! workload.
 
 use std::hint::black_box;
 

@@ -4,7 +4,7 @@
 //! `2·IN·OUT` FLOPs per layer for the forward pass, as many for the weight gradient, as many
 //! again for the input gradient of every layer but the first, and 2 per parameter per update.
 //!
-//! Run with `cargo bench --bench train` (add `-- --quick` for a short run).
+//! Run with `cargo bench -p network-benches --bench train` (add `-- --quick` for a short run).
 
 use std::hint::black_box;
 use std::sync::Mutex;
