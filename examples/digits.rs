@@ -1,12 +1,11 @@
 //! Recognises 8x8 handwritten digits (1797 images, 10 classes) with
 //! `dense(64 -> 32, relu), dense(32 -> 10, identity)`, cross-entropy on the logits and Adam.
 //!
-//! The data (`examples/data/digits.csv.gz`, UCI "Optical Recognition of Handwritten Digits",
-//! CC BY 4.0, see `examples/data/README.md`) is embedded at compile time and decompressed with
-//! `flate2`. Pixels 0–16 are scaled to [0, 1]; the split is 80/20 by a seeded shuffle. Run with
+//! The data (`examples/data/digits.csv`, UCI "Optical Recognition of Handwritten Digits",
+//! CC BY 4.0, see `examples/data/README.md`) is embedded at compile time. Pixels 0–16 are
+//! scaled to [0, 1]; the split is 80/20 by a seeded shuffle. Run with
 //! `cargo run --release --example digits`. Exits non-zero if test accuracy is below 95%.
 
-use std::io::Read;
 use std::process::ExitCode;
 
 use network::data::{Csv, train_test_split};
@@ -22,11 +21,7 @@ const TARGET_ACCURACY: f64 = 0.95;
 
 /// The embedded CSV (64 pixels 0–16, then the class; no header), pixels scaled to [0, 1].
 fn load() -> Vec<([f32; 64], [f32; 10])> {
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(&include_bytes!("data/digits.csv.gz")[..])
-        .read_to_string(&mut text)
-        .expect("the embedded digits.csv.gz is valid gzip");
-    let mut data: Vec<([f32; 64], [f32; 10])> = Csv::new(&text)
+    let mut data: Vec<([f32; 64], [f32; 10])> = Csv::new(include_str!("data/digits.csv"))
         .one_hot()
         .expect("the embedded digits.csv is valid");
     for (x, _) in &mut data {

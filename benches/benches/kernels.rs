@@ -1,0 +1,146 @@
+//! The ceilings behind W3-W5: the `f32` kernels alone, on the shapes of the 784 → 128 layer,
+//! beside what this machine's memory can do, so that a workload's time can be read against
+//! the bound that limits it.
+//!
+//! - `L1-resident`: both operands fit in L1, so the kernel is limited by arithmetic only.
+//! - `W4 shapes`: the forward product of a batch of 32 and the fused weight-gradient update.
+//! - `W3/W5 shapes`: one sample's matrix-vector product and outer-product update, which read
+//!   (and write) the 401 KB weight matrix once, beside a plain read of 401 KB (and a
+//!   read-modify-write of it): the L2 bandwidth they cannot beat.
+//!
+//! Run with `cargo bench -p network-benches --bench kernels`; GFLOP/s and GB/s are printed per
+//! workload.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use network::Rng;
+use network_core::simd;
+
+const N: usize = 784;
+const M: usize = 128;
+
+fn random(n: usize, rng: &mut Rng) -> Vec<f32> {
+    (0..n).map(|_| rng.uniform(-1.0, 1.0)).collect()
+}
+
+fn kernels(c: &mut Criterion) {
+    let level = simd::level();
+    println!("SIMD level: {level:?}");
+    let mut rng = Rng::new(1);
+    let w = random(N * M, &mut rng);
+    let x = random(32 * N, &mut rng);
+    let d = random(32 * M, &mut rng);
+    let mut wm = w.clone();
+
+    let mut g = c.benchmark_group("L1-resident");
+    // 6 rows of x and 8 rows of w, 392 wide: 22 KB, inside the 32 KB L1.
+    let (n1, b1, m1) = (392, 6, 8);
+    let mut z = vec![0.0f32; b1 * m1];
+    g.throughput(Throughput::Elements((2 * n1 * b1 * m1) as u64));
+    g.bench_function("gemm_nt 6x392 . 8x392 (FLOP)", |bch| {
+        bch.iter(|| {
+            assert!(simd::gemm_nt(
+                level,
+                black_box(&x[..b1 * n1]),
+                &w[..m1 * n1],
+                n1,
+                &mut z
+            ))
+        })
+    });
+    let (rows, n2, k2) = (24, 96, 32);
+    let mut cm = vec![0.0f32; rows * n2];
+    g.throughput(Throughput::Elements((2 * rows * n2 * k2) as u64));
+    g.bench_function("gemm_acc 24x96 += 24x32 . 32x96 (FLOP)", |bch| {
+        bch.iter(|| {
+            assert!(simd::gemm_acc(
+                level,
+                -1e-9,
+                black_box(&d),
+                1,
+                M,
+                &x[..k2 * n2],
+                n2,
+                &mut cm
+            ))
+        })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("W4 shapes");
+    let mut z = vec![0.0f32; 32 * M];
+    g.throughput(Throughput::Elements((2 * 32 * N * M) as u64));
+    g.bench_function("gemm_nt 32x784 . 128x784 (FLOP)", |bch| {
+        bch.iter(|| assert!(simd::gemm_nt(level, black_box(&x), &w, N, &mut z)))
+    });
+    g.bench_function("gemm_acc 128x784 += 128x32 . 32x784 (FLOP)", |bch| {
+        bch.iter(|| {
+            assert!(simd::gemm_acc(
+                level,
+                -1e-9,
+                black_box(&d),
+                1,
+                M,
+                &x,
+                N,
+                &mut wm
+            ))
+        })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("W3-W5 shapes");
+    g.throughput(Throughput::Bytes((4 * N * M) as u64));
+    g.bench_function("gemm_nt 1x784 . 128x784 (weight bytes read)", |bch| {
+        bch.iter(|| {
+            let mut z = [0.0f32; M];
+            assert!(simd::gemm_nt(level, black_box(&x[..N]), &w, N, &mut z));
+            z
+        })
+    });
+    g.bench_function("read 401 KB, 16 sums (bytes read)", |bch| {
+        bch.iter(|| {
+            let mut acc = [0.0f32; 16];
+            for chunk in black_box(&w).chunks_exact(16) {
+                for (a, v) in acc.iter_mut().zip(chunk) {
+                    *a += v;
+                }
+            }
+            acc
+        })
+    });
+    // A dense outer product (every coefficient non-zero) reads and writes every row.
+    let dense: Vec<f32> = d[..M].iter().map(|v| v.abs() + 0.5).collect();
+    g.throughput(Throughput::Bytes((8 * N * M) as u64));
+    g.bench_function(
+        "gemm_acc 128x784 += 128 (x) 784 (bytes read + written)",
+        |bch| {
+            bch.iter(|| {
+                assert!(simd::gemm_acc(
+                    level,
+                    -1e-9,
+                    black_box(&dense),
+                    1,
+                    0,
+                    &x[..N],
+                    N,
+                    &mut wm
+                ))
+            })
+        },
+    );
+    g.bench_function("read + write 401 KB, axpy (bytes read + written)", |bch| {
+        bch.iter(|| {
+            for row in wm.chunks_exact_mut(N) {
+                for (c, &b) in row.iter_mut().zip(black_box(&x[..N])) {
+                    *c += 1e-9 * b;
+                }
+            }
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, kernels);
+criterion_main!(benches);
