@@ -26,31 +26,37 @@ compile_error!(
      features = [\"libm\"] }`"
 );
 
-pub mod activation;
-pub mod dense;
-pub mod display;
-mod erf;
+// The folders, from the bottom up; each uses only those above it (and `error`, `loss`):
+// scalar → kernels → layers → network → optim, train, inspect; `model` and the formats use
+// `network`.
 pub mod error;
-pub mod fast;
-pub mod float;
-pub mod gradcheck;
-pub mod init;
+pub mod inspect;
+#[doc(hidden)]
 pub mod kernels;
+pub mod layers;
 pub mod loss;
-pub mod metrics;
 pub mod model;
 pub mod network;
 pub mod optim;
-pub mod params;
 #[cfg(feature = "safetensors")]
 pub mod safetensors;
+pub mod scalar;
 #[cfg(feature = "serde")]
 pub mod serde_impls;
-#[cfg(all(feature = "std", target_arch = "x86_64"))]
-pub mod simd;
-pub mod summary;
-#[cfg(feature = "alloc")]
 pub mod train;
+
+// The module paths of earlier versions, kept so that user code keeps compiling.
+pub use inspect::{display, metrics, summary};
+#[doc(hidden)]
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+pub use kernels::simd;
+pub use layers::{activation, dense, init};
+pub use network::params;
+#[doc(hidden)]
+pub use scalar as float;
+#[doc(hidden)]
+pub use scalar::fast;
+pub use train::gradcheck;
 
 /// Without the `serde` feature, what `network!` emits for serde is nothing.
 #[cfg(not(feature = "serde"))]
@@ -74,7 +80,6 @@ pub use activation::{
 pub use dense::{Dense, DenseGradients, LayerTrace};
 pub use display::fmt_gradients;
 pub use error::Error;
-pub use float::{Float, Vector};
 pub use gradcheck::{GradCheck, grad_check};
 pub use init::{Init, Rng};
 pub use loss::{BinaryCrossEntropy, CrossEntropy, Huber, Loss, Mae, Mse, PredictionLoss};
@@ -82,26 +87,27 @@ pub use metrics::{
     ConfusionMatrix, accuracy, argmax, class_of, confusion_matrix, mean_loss, predict_class,
 };
 pub use model::{ModelError, ModelFile};
-#[cfg(feature = "parallel")]
-pub use network::ParallelScratch;
 pub use network::{LayerInfo, Network};
 pub use optim::{
     Adam, AdamW, ClipNorm, Constant, Cosine, LearningRate, Momentum, NoMomentum, Optimizer,
     Schedule, Scheduled, Sgd, StepDecay, clip_grad_norm,
 };
 pub use params::Parameters;
+pub use scalar::{Float, Vector};
 pub use summary::Summary;
 #[cfg(feature = "std")]
 pub use train::progress;
 #[cfg(feature = "alloc")]
 pub use train::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};
+#[cfg(feature = "parallel")]
+pub use train::{ParallelScratch, TrainParallel};
 
 /// How many samples the batched paths of generated networks process at once: their per-layer
 /// buffers hold this many rows (on the stack), and a mini-batch of at most this size gets the
 /// SGD update fused into its weight-gradient product.
 pub const BATCH_CHUNK: usize = 32;
 
-/// How many parts [`Network::train_batch_parallel`] cuts a mini-batch into, whatever the
+/// How many parts [`TrainParallel::train_batch_parallel`] cuts a mini-batch into, whatever the
 /// number of threads, so that the sum of the parts' gradients, and so the result, has the
 /// same bits on any machine.
 #[cfg(feature = "parallel")]

@@ -8,8 +8,8 @@
 //! [`Softmax`] output or an [`Identity`] one read as logits, where the gradient fuses into the
 //! stable `softmax(z) − y`; pairing it with anything else does not compile.
 
-use crate::activation::{Activation, Identity, Softmax};
-use crate::float::Float;
+use crate::layers::activation::{Activation, Identity, Softmax};
+use crate::scalar::Float;
 
 /// A loss `L(ŷ, y)` as seen from a network whose last layer has activation `A`.
 ///
@@ -262,7 +262,7 @@ pub fn log_sum_exp<T: Float>(z: &[T]) -> T {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::activation::{Identity, Sigmoid, Tanh};
+    use crate::layers::activation::{Identity, Sigmoid, Tanh};
 
     #[test]
     fn mse_value_and_gradient() {

@@ -1,9 +1,9 @@
 //! Adam and AdamW.
 
 use super::{LearningRate, Optimizer};
-use crate::float::Float;
 use crate::network::Network;
-use crate::params::Parameters;
+use crate::network::params::Parameters;
+use crate::scalar::Float;
 
 /// Adam (Kingma & Ba, 2015), `torch.optim.Adam` step for step (without `amsgrad`).
 ///

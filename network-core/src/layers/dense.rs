@@ -1,9 +1,10 @@
 //! The dense (fully connected) layer: `z = W·x + b`, `a = f(z)`, and its gradients.
 
-use crate::activation::Activation;
-use crate::float::Float;
-use crate::init::Rng;
+use crate::kernels;
 pub use crate::kernels::dot;
+use crate::layers::activation::Activation;
+use crate::layers::init::Rng;
+use crate::scalar::Float;
 
 /// A fully connected layer with `IN` inputs, `OUT` outputs and activation `A`.
 ///
@@ -75,7 +76,7 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Dense<T, IN, OU
     #[inline]
     pub fn preactivation(&self, x: &[T; IN]) -> [T; OUT] {
         let mut z = self.bias;
-        T::gemm_nt(x, self.weight.as_flattened(), IN, &mut z);
+        kernels::add_xwt(x, self.weight.as_flattened(), IN, &mut z);
         z
     }
 
@@ -102,11 +103,10 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Dense<T, IN, OU
     pub fn input_gradient(&self, delta: &[T; OUT]) -> [T; IN] {
         // Row-wise axpy (gx += δⱼ · Wⱼ) walks W in memory order.
         let mut gx = [T::zero(); IN];
-        T::gemm_acc(
+        kernels::add_wt_delta(
             T::one(),
             delta,
-            0,
-            1,
+            OUT,
             self.weight.as_flattened(),
             IN,
             &mut gx,
@@ -133,7 +133,7 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Dense<T, IN, OU
     /// computing the gradient and then `p −= lr·g` does.
     #[inline]
     pub fn sgd_update(&mut self, x: &[T; IN], delta: &[T; OUT], lr: T) {
-        T::gemm_acc(-lr, delta, 1, 0, x, IN, self.weight.as_flattened_mut());
+        kernels::add_outer(-lr, delta, OUT, x, IN, self.weight.as_flattened_mut());
         for (b, &d) in self.bias.iter_mut().zip(delta) {
             *b -= lr * d;
         }
@@ -145,7 +145,7 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Dense<T, IN, OU
     pub fn forward_batch(&self, x: &[[T; IN]], z: &mut [[T; OUT]], a: &mut [[T; OUT]]) {
         debug_assert!(x.len() == z.len() && z.len() == a.len());
         z.fill(self.bias);
-        T::gemm_nt(
+        kernels::add_xwt(
             x.as_flattened(),
             self.weight.as_flattened(),
             IN,
@@ -168,11 +168,10 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Dense<T, IN, OU
         out: &mut [[T; IN]],
     ) {
         out.fill([T::zero(); IN]);
-        T::gemm_acc(
+        kernels::add_wt_delta(
             T::one(),
             delta.as_flattened(),
             OUT,
-            1,
             self.weight.as_flattened(),
             IN,
             out.as_flattened_mut(),
@@ -187,10 +186,9 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Dense<T, IN, OU
     #[inline]
     pub fn sgd_update_batch(&mut self, x: &[[T; IN]], delta: &[[T; OUT]], scale: T) {
         debug_assert_eq!(x.len(), delta.len());
-        T::gemm_acc(
+        kernels::add_outer(
             -scale,
             delta.as_flattened(),
-            1,
             OUT,
             x.as_flattened(),
             IN,
@@ -216,7 +214,7 @@ impl<T: Float, const IN: usize, const OUT: usize> DenseGradients<T, IN, OUT> {
     /// `∂L/∂b += δ` and `∂L/∂W += δ ⊗ x`.
     #[inline]
     pub fn accumulate(&mut self, x: &[T; IN], delta: &[T; OUT]) {
-        T::gemm_acc(T::one(), delta, 1, 0, x, IN, self.weight.as_flattened_mut());
+        kernels::add_outer(T::one(), delta, OUT, x, IN, self.weight.as_flattened_mut());
         for (b, &d) in self.bias.iter_mut().zip(delta) {
             *b += d;
         }
@@ -226,10 +224,9 @@ impl<T: Float, const IN: usize, const OUT: usize> DenseGradients<T, IN, OUT> {
     #[inline]
     pub fn accumulate_batch(&mut self, x: &[[T; IN]], delta: &[[T; OUT]]) {
         debug_assert_eq!(x.len(), delta.len());
-        T::gemm_acc(
+        kernels::add_outer(
             T::one(),
             delta.as_flattened(),
-            1,
             OUT,
             x.as_flattened(),
             IN,
@@ -274,7 +271,7 @@ impl<T: Float, const N: usize> Default for LayerTrace<T, N> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::activation::{Identity, Relu, Tanh};
+    use crate::layers::activation::{Identity, Relu, Tanh};
 
     fn layer() -> Dense<f64, 3, 2, Identity> {
         Dense {

@@ -2,12 +2,16 @@
 
 use core::fmt::Debug;
 
-use crate::activation::Activation;
+pub mod optimizer;
+pub mod params;
+
+pub use optimizer::Optimizer;
+pub use params::{Parameters, sgd_apply};
+
 use crate::error::Error;
-use crate::float::{Float, Vector};
+use crate::layers::activation::Activation;
 use crate::loss::Loss;
-use crate::optim::Optimizer;
-use crate::params::Parameters;
+use crate::scalar::{Float, Vector};
 
 /// One layer of a network's architecture, as [`Network::LAYOUT`] lists it.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -278,153 +282,5 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
         grads.scale(inv);
         opt.step(self, &grads);
         Ok(total * inv)
-    }
-
-    /// [`train_batch`](Self::train_batch) on all cores: the batch is cut into at most
-    /// [`PARALLEL_PARTS`](crate::PARALLEL_PARTS) parts (multiples of
-    /// [`BATCH_CHUNK`](crate::BATCH_CHUNK) samples, fixed by the batch length alone); rayon
-    /// computes each part's gradient, and they are summed in part order. So a seeded run gives
-    /// the same bits on 1 thread or 64. Any optimizer works: the mean gradient goes to its
-    /// [`step`](Optimizer::step).
-    ///
-    /// This allocates the parts' gradient buffers on every call; in a training loop, keep a
-    /// [`ParallelScratch`] and call
-    /// [`train_batch_parallel_with`](Self::train_batch_parallel_with), which reuses them.
-    #[cfg(feature = "parallel")]
-    fn train_batch_parallel<L, O>(
-        &mut self,
-        xs: &[Self::Input],
-        ys: &[Self::Output],
-        loss: &L,
-        opt: &mut O,
-    ) -> Result<T, Error>
-    where
-        L: Loss<T, Self::OutputActivation> + Sync,
-        O: Optimizer<T, Self>,
-        Self: Sync,
-        Self::Input: Sync,
-        Self::Output: Sync,
-        Self::Gradients: Send + Sync,
-    {
-        self.train_batch_parallel_with(&mut ParallelScratch::new(), xs, ys, loss, opt)
-    }
-
-    /// [`train_batch_parallel`](Self::train_batch_parallel) with the parts' gradient buffers
-    /// kept in `scratch`: they are allocated by the first call and reused by the next ones, so
-    /// a training loop allocates no gradient-sized memory per step (rayon's own scheduling is
-    /// all that may touch the heap). The results are the same bits as
-    /// `train_batch_parallel`'s.
-    #[cfg(feature = "parallel")]
-    fn train_batch_parallel_with<L, O>(
-        &mut self,
-        scratch: &mut ParallelScratch<Self::Gradients>,
-        xs: &[Self::Input],
-        ys: &[Self::Output],
-        loss: &L,
-        opt: &mut O,
-    ) -> Result<T, Error>
-    where
-        L: Loss<T, Self::OutputActivation> + Sync,
-        O: Optimizer<T, Self>,
-        Self: Sync,
-        Self::Input: Sync,
-        Self::Output: Sync,
-        Self::Gradients: Send + Sync,
-    {
-        use crate::PARALLEL_PARTS as PARTS;
-        use rayon::prelude::*;
-        if xs.len() != ys.len() {
-            return Err(Error::BatchLength {
-                inputs: xs.len(),
-                targets: ys.len(),
-            });
-        }
-        if xs.is_empty() {
-            return Err(Error::EmptyBatch);
-        }
-        // Part sizes depend on the batch length only, never on the thread count.
-        let chunk = xs
-            .len()
-            .div_ceil(PARTS)
-            .next_multiple_of(crate::BATCH_CHUNK)
-            .max(crate::BATCH_CHUNK);
-        while scratch.parts.len() < PARTS {
-            scratch.parts.push(Self::boxed_gradients());
-        }
-        let net = &*self;
-        let mut totals = [T::zero(); PARTS];
-        totals
-            .par_iter_mut()
-            .zip(scratch.parts.par_iter_mut())
-            .zip(xs.par_chunks(chunk).zip(ys.par_chunks(chunk)))
-            .for_each(|((total, grads), (xc, yc))| {
-                grads.set_zero();
-                *total = net.accumulate_batch(xc, yc, loss, grads);
-            });
-        let used = xs.len().div_ceil(chunk);
-        let (first, rest) = scratch.parts.split_at_mut(1);
-        let grads = &mut *first[0];
-        let rest = &rest[..used - 1];
-        let inv = T::one() / T::cast(xs.len() as f64);
-        // Sum the parts into the first and take the mean, in parallel over slices of each
-        // tensor (done serially, this tail held back the speed-up on 2 cores). Every element
-        // still gets ((g₀ + g₁) + g₂) + g₃, then × inv: the order of `add_from` part by part
-        // and then `scale`, so the bits depend on the threads no more than before.
-        const SLICE: usize = 8192;
-        for t in 0..<Self::Gradients as Parameters<T>>::TENSORS {
-            grads
-                .tensor_mut(t)
-                .par_chunks_mut(SLICE)
-                .enumerate()
-                .for_each(|(i, dst)| {
-                    let start = i * SLICE;
-                    for part in rest {
-                        let src = &part.tensor(t)[start..start + dst.len()];
-                        for (d, &s) in dst.iter_mut().zip(src) {
-                            *d += s;
-                        }
-                    }
-                    for d in dst.iter_mut() {
-                        *d *= inv;
-                    }
-                });
-        }
-        let total = totals[..used].iter().fold(T::zero(), |s, &t| s + t);
-        opt.step(self, grads);
-        Ok(total * inv)
-    }
-}
-
-/// The gradient buffers of
-/// [`Network::train_batch_parallel_with`]: one per part of a batch, allocated by the first
-/// step that uses them and reused by every later one.
-#[cfg(feature = "parallel")]
-pub struct ParallelScratch<G> {
-    parts: std::vec::Vec<std::boxed::Box<G>>,
-}
-
-#[cfg(feature = "parallel")]
-impl<G> ParallelScratch<G> {
-    /// An empty scratch: nothing is allocated until the first step.
-    pub const fn new() -> Self {
-        ParallelScratch {
-            parts: std::vec::Vec::new(),
-        }
-    }
-}
-
-#[cfg(feature = "parallel")]
-impl<G> Default for ParallelScratch<G> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-/// `p ← p − lr·g` for every parameter: what [`Sgd`](crate::Sgd) does.
-pub fn sgd_apply<T: Float, N: Parameters<T>, G: Parameters<T>>(net: &mut N, grads: &G, lr: T) {
-    for i in 0..N::TENSORS {
-        for (p, &g) in net.tensor_mut(i).iter_mut().zip(grads.tensor(i)) {
-            *p -= lr * g;
-        }
     }
 }
