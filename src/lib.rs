@@ -15,8 +15,8 @@ pub use network_core::safetensors;
 pub use network_core::train;
 pub use network_core::{
     Activation, BinaryCrossEntropy, CrossEntropy, Dense, DenseGradients, Elementwise, Error, Float,
-    Init, LayerInfo, LayerTrace, Loss, Mse, Network, Optimizer, Parameters, PredictionLoss, Rng,
-    Sgd, Vector,
+    Init, Layer, LayerGradients, LayerInfo, LayerTrace, Loss, Mse, Network, Optimizer, Parameters,
+    PredictionLoss, Rng, Sgd, TraceOutput, Vector,
 };
 pub use network_core::{
     Adam, AdamW, ClipNorm, ConfusionMatrix, Constant, Cosine, Huber, LearningRate, Mae, Schedule,

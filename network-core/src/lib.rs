@@ -82,6 +82,7 @@ pub use display::fmt_gradients;
 pub use error::Error;
 pub use gradcheck::{GradCheck, grad_check};
 pub use init::{Init, Rng};
+pub use layers::{Layer, LayerGradients, TraceOutput};
 pub use loss::{BinaryCrossEntropy, CrossEntropy, Huber, Loss, Mae, Mse, PredictionLoss};
 pub use metrics::{
     ConfusionMatrix, accuracy, argmax, class_of, confusion_matrix, mean_loss, predict_class,

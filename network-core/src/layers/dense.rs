@@ -4,6 +4,7 @@ use crate::kernels;
 pub use crate::kernels::dot;
 use crate::layers::activation::Activation;
 use crate::layers::init::Rng;
+use crate::layers::{Layer, LayerGradients, TraceOutput};
 use crate::scalar::Float;
 
 /// A fully connected layer with `IN` inputs, `OUT` outputs and activation `A`.
@@ -167,15 +168,7 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Dense<T, IN, OU
         a_below: &[[T; IN]],
         out: &mut [[T; IN]],
     ) {
-        out.fill([T::zero(); IN]);
-        kernels::add_wt_delta(
-            T::one(),
-            delta.as_flattened(),
-            OUT,
-            self.weight.as_flattened(),
-            IN,
-            out.as_flattened_mut(),
-        );
+        Layer::input_gradient_batch(self, delta, out);
         for ((g, z), a) in out.iter_mut().zip(z_below).zip(a_below) {
             act.backward(z, a, g);
         }
@@ -265,6 +258,174 @@ impl<T: Float, const N: usize> LayerTrace<T, N> {
 impl<T: Float, const N: usize> Default for LayerTrace<T, N> {
     fn default() -> Self {
         Self::zeroed()
+    }
+}
+
+impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Layer<T> for Dense<T, IN, OUT, A> {
+    const KIND: &'static str = "dense";
+    const INPUTS: usize = IN;
+    const OUTPUTS: usize = OUT;
+    const PARAMS: usize = IN * OUT + OUT;
+    const TENSOR_NAMES: &'static [&'static str] = &["weight", "bias"];
+    const TENSOR_SHAPES: &'static [&'static [usize]] = &[&[OUT, IN], &[OUT]];
+
+    type Config = A;
+    type Input = [T; IN];
+    type Output = [T; OUT];
+    type Trace = LayerTrace<T, OUT>;
+    type Pre = [T; OUT];
+    type Gradients = DenseGradients<T, IN, OUT>;
+    type Activation = A;
+
+    fn zeroed(activation: A) -> Self {
+        Dense::zeroed(activation)
+    }
+
+    fn init(activation: A, rng: &mut Rng) -> Self {
+        Dense::init(activation, rng)
+    }
+
+    fn init_in_place(&mut self, rng: &mut Rng) {
+        Dense::init_in_place(self, rng)
+    }
+
+    #[inline]
+    fn tensor(&self, i: usize) -> &[T] {
+        match i {
+            0 => self.weight.as_flattened(),
+            1 => &self.bias,
+            _ => &[],
+        }
+    }
+
+    #[inline]
+    fn tensor_mut(&mut self, i: usize) -> &mut [T] {
+        match i {
+            0 => self.weight.as_flattened_mut(),
+            1 => &mut self.bias,
+            _ => &mut [],
+        }
+    }
+
+    #[inline(always)]
+    fn activation(&self) -> &A {
+        &self.activation
+    }
+
+    #[inline(always)]
+    fn forward(&self, x: &[T; IN]) -> [T; OUT] {
+        Dense::forward(self, x)
+    }
+
+    #[inline(always)]
+    fn forward_trace(&self, x: &[T; IN]) -> LayerTrace<T, OUT> {
+        Dense::forward_trace(self, x)
+    }
+
+    #[inline(always)]
+    fn delta(&self, trace: &LayerTrace<T, OUT>, grad: &mut [T; OUT]) {
+        self.activation.backward(&trace.z, &trace.a, grad);
+    }
+
+    #[inline(always)]
+    fn input_gradient(&self, delta: &[T; OUT]) -> [T; IN] {
+        Dense::input_gradient(self, delta)
+    }
+
+    #[inline(always)]
+    fn accumulate(
+        &self,
+        grads: &mut DenseGradients<T, IN, OUT>,
+        x: &[T; IN],
+        _trace: &LayerTrace<T, OUT>,
+        delta: &[T; OUT],
+    ) {
+        grads.accumulate(x, delta)
+    }
+
+    #[inline(always)]
+    fn update_sgd(&mut self, x: &[T; IN], _trace: &LayerTrace<T, OUT>, delta: &[T; OUT], lr: T) {
+        Dense::sgd_update(self, x, delta, lr)
+    }
+
+    #[inline(always)]
+    fn forward_batch(&self, x: &[[T; IN]], pre: &mut [[T; OUT]], out: &mut [[T; OUT]]) {
+        Dense::forward_batch(self, x, pre, out)
+    }
+
+    #[inline(always)]
+    fn batch_za<'r>(pre: &'r [T; OUT], out: &'r [T; OUT]) -> (&'r [T], &'r [T]) {
+        (pre, out)
+    }
+
+    #[inline(always)]
+    fn delta_batch(&self, pre: &[[T; OUT]], out: &[[T; OUT]], grad: &mut [[T; OUT]]) {
+        for ((g, z), a) in grad.iter_mut().zip(pre).zip(out) {
+            self.activation.backward(z, a, g);
+        }
+    }
+
+    #[inline(always)]
+    fn input_gradient_batch(&self, delta: &[[T; OUT]], out: &mut [[T; IN]]) {
+        out.fill([T::zero(); IN]);
+        kernels::add_wt_delta(
+            T::one(),
+            delta.as_flattened(),
+            OUT,
+            self.weight.as_flattened(),
+            IN,
+            out.as_flattened_mut(),
+        );
+    }
+
+    #[inline(always)]
+    fn accumulate_batch(
+        &self,
+        grads: &mut DenseGradients<T, IN, OUT>,
+        x: &[[T; IN]],
+        _pre: &[[T; OUT]],
+        delta: &[[T; OUT]],
+    ) {
+        grads.accumulate_batch(x, delta)
+    }
+
+    #[inline(always)]
+    fn update_sgd_batch(&mut self, x: &[[T; IN]], _pre: &[[T; OUT]], delta: &[[T; OUT]], scale: T) {
+        Dense::sgd_update_batch(self, x, delta, scale)
+    }
+}
+
+impl<T, const N: usize> TraceOutput for LayerTrace<T, N> {
+    type Output = [T; N];
+
+    #[inline(always)]
+    fn output(&self) -> &[T; N] {
+        &self.a
+    }
+
+    #[inline(always)]
+    fn output_za(&self) -> (&[T; N], &[T; N]) {
+        (&self.z, &self.a)
+    }
+}
+
+impl<T: Float, const IN: usize, const OUT: usize> LayerGradients<T> for DenseGradients<T, IN, OUT> {
+    #[inline]
+    fn tensor(&self, i: usize) -> &[T] {
+        match i {
+            0 => self.weight.as_flattened(),
+            1 => &self.bias,
+            _ => &[],
+        }
+    }
+
+    #[inline]
+    fn tensor_mut(&mut self, i: usize) -> &mut [T] {
+        match i {
+            0 => self.weight.as_flattened_mut(),
+            1 => &mut self.bias,
+            _ => &mut [],
+        }
     }
 }
 

@@ -30,6 +30,23 @@ pub struct LayerInfo {
 }
 
 impl LayerInfo {
+    /// The row of a layer called `name` of kind `kind`, with its widths and activation.
+    pub const fn new(
+        name: &'static str,
+        kind: &'static str,
+        inputs: usize,
+        outputs: usize,
+        activation: &'static str,
+    ) -> Self {
+        LayerInfo {
+            name,
+            kind,
+            inputs,
+            outputs,
+            activation,
+        }
+    }
+
     /// Number of parameters: `inputs · outputs` weights plus `outputs` biases.
     pub const fn params(&self) -> usize {
         self.inputs * self.outputs + self.outputs
@@ -69,7 +86,11 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
     /// `identity` and `softmax` layers, He/Kaiming-uniform for `relu`, `leaky_relu` and the
     /// ReLU-like `elu`, `gelu`, `gelu_tanh`, `silu` and `softplus`, zero biases. The same seed
     /// gives the same network, bit for bit.
-    fn seeded(seed: u64) -> Self;
+    fn seeded(seed: u64) -> Self {
+        let mut net = Self::zeroed();
+        net.reseed(seed);
+        net
+    }
 
     /// Re-initialises the network in place exactly as [`seeded`](Self::seeded) builds it, bit
     /// for bit, without a temporary copy of the network (large networks live on the heap).
@@ -201,11 +222,10 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
         value
     }
 
-    /// One per-sample SGD step, `p ← p − lr·∂L/∂p`, returning the loss before it. Generated
-    /// networks apply each layer's update while back-propagating (after the layer's `Wᵀδ` has
-    /// used the old weights), so the gradients are never stored; this default goes through
-    /// [`backprop`](Self::backprop). [`train_step`](Self::train_step) calls it for optimizers
-    /// whose [`fused_lr`](Optimizer::fused_lr) is `Some`.
+    /// One per-sample SGD step, `p ← p − lr·∂L/∂p`, returning the loss before it: the forward
+    /// pass, the loss and its `δ`, then [`sgd_backward`](Self::sgd_backward).
+    /// [`train_step`](Self::train_step) calls it for optimizers whose
+    /// [`fused_lr`](Optimizer::fused_lr) is `Some`.
     fn sgd_step<L: Loss<T, Self::OutputActivation>>(
         &mut self,
         x: &Self::Input,
@@ -213,16 +233,57 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
         loss: &L,
         lr: T,
     ) -> T {
-        let (value, grads) = self.backprop(x, y, loss);
-        sgd_apply(self, &grads, lr);
+        let trace = self.forward_trace(x);
+        let (z, a) = Self::trace_output(&trace);
+        let value = loss.value(z.as_ref(), a.as_ref(), y.as_ref());
+        let mut delta = Self::Output::zeroed();
+        loss.delta(
+            self.output_activation(),
+            z.as_ref(),
+            a.as_ref(),
+            y.as_ref(),
+            delta.as_mut(),
+        );
+        self.sgd_backward(&trace, &delta, lr);
         value
     }
 
+    /// The SGD update `p ← p − lr·∂L/∂p` of one sample, from its trace and `δ = ∂L/∂z` of the
+    /// last layer. Generated networks apply each layer's update while back-propagating (after
+    /// the layer's `Wᵀδ` has used the old weights), so the gradients are never stored; this
+    /// default goes through [`backward_delta`](Self::backward_delta).
+    fn sgd_backward(&mut self, trace: &Self::Trace, delta: &Self::Output, lr: T) {
+        let mut grads = Self::Gradients::default();
+        self.backward_delta(trace, delta, &mut grads);
+        sgd_apply(self, &grads, lr);
+    }
+
+    /// How many samples the batched paths process at once: their per-layer buffers hold this
+    /// many rows (generated networks keep them at about 256 KiB in all, so that they fit a
+    /// thread's stack, and at most [`BATCH_CHUNK`](crate::BATCH_CHUNK)).
+    const CHUNK: usize = crate::BATCH_CHUNK;
+
     /// Adds the gradients of a whole mini-batch into `grads` and returns the sum of the
-    /// losses. Generated networks run it as matrix-matrix products, a chunk of samples at a
-    /// time; this default loops over [`accumulate_gradients`](Self::accumulate_gradients).
-    /// `xs` and `ys` have the same length.
+    /// losses: [`accumulate_chunk`](Self::accumulate_chunk) for every [`CHUNK`](Self::CHUNK)
+    /// samples. `xs` and `ys` have the same length.
     fn accumulate_batch<L: Loss<T, Self::OutputActivation>>(
+        &self,
+        xs: &[Self::Input],
+        ys: &[Self::Output],
+        loss: &L,
+        grads: &mut Self::Gradients,
+    ) -> T {
+        let mut sum = T::zero();
+        for (xs, ys) in xs.chunks(Self::CHUNK).zip(ys.chunks(Self::CHUNK)) {
+            sum += self.accumulate_chunk(xs, ys, loss, grads);
+        }
+        sum
+    }
+
+    /// [`accumulate_batch`](Self::accumulate_batch) for at most [`CHUNK`](Self::CHUNK)
+    /// samples. Generated networks run it as matrix-matrix products; this default loops over
+    /// [`accumulate_gradients`](Self::accumulate_gradients).
+    fn accumulate_chunk<L: Loss<T, Self::OutputActivation>>(
         &self,
         xs: &[Self::Input],
         ys: &[Self::Output],
@@ -237,9 +298,9 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
     }
 
     /// One SGD step on the sum of a mini-batch's gradients, `p ← p − scale·Σ ∂L/∂p`,
-    /// returning the sum of the losses before it. Generated networks fuse the update into the
-    /// weight-gradient product for batches of at most [`BATCH_CHUNK`](crate::BATCH_CHUNK)
-    /// samples. `xs` and `ys` have the same length.
+    /// returning the sum of the losses before it. A batch of at most [`CHUNK`](Self::CHUNK)
+    /// samples goes to [`sgd_chunk`](Self::sgd_chunk); a larger one must see the old weights
+    /// throughout, so its gradient is stored first. `xs` and `ys` have the same length.
     fn sgd_batch<L: Loss<T, Self::OutputActivation>>(
         &mut self,
         xs: &[Self::Input],
@@ -247,8 +308,27 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
         loss: &L,
         scale: T,
     ) -> T {
+        if xs.len() <= Self::CHUNK {
+            return self.sgd_chunk(xs, ys, loss, scale);
+        }
         let mut grads = Self::Gradients::default();
         let total = self.accumulate_batch(xs, ys, loss, &mut grads);
+        sgd_apply(self, &grads, scale);
+        total
+    }
+
+    /// [`sgd_batch`](Self::sgd_batch) for at most [`CHUNK`](Self::CHUNK) samples. Generated
+    /// networks fuse the update into the weight-gradient product; this default stores the
+    /// gradient first.
+    fn sgd_chunk<L: Loss<T, Self::OutputActivation>>(
+        &mut self,
+        xs: &[Self::Input],
+        ys: &[Self::Output],
+        loss: &L,
+        scale: T,
+    ) -> T {
+        let mut grads = Self::Gradients::default();
+        let total = self.accumulate_chunk(xs, ys, loss, &mut grads);
         sgd_apply(self, &grads, scale);
         total
     }
