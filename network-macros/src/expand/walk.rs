@@ -142,7 +142,7 @@ pub fn batch_forward(g: &Gen) -> TokenStream {
         let n = xs.len();
         #( let mut #pre = #zero; let mut #out = #zero; let mut #delta = #zero; )*
         #( self.#fields.forward_batch(#inputs, &mut #pre[..n], &mut #out[..n]); )*
-        let total = ::network::layers::loss_rows(
+        let total = ::network::loss::loss_rows(
             loss, &self.#last, &#p_last[..n], &#o_last[..n], ys, &mut #d_last[..n],
         );
     }
