@@ -2,7 +2,14 @@
 //!
 //! The `network!` macro generates a struct per network; everything numeric that struct does is
 //! implemented here, once, generic over [`Float`] (`f32` or `f64`) and over array lengths that
-//! are known at compile time. Generated code is glue that calls these kernels layer by layer.
+//! are known at compile time. Generated code is glue that calls each layer's [`Layer`] methods
+//! in order.
+//!
+//! The folders build on each other from the bottom up: [`scalar`] (the [`Float`] trait),
+//! `kernels` (the matrix products, portable and SIMD; an implementation detail), [`layers`]
+//! (the [`Layer`] trait, [`Dense`], activations, initialisation), [`network`] (the [`Network`],
+//! [`Parameters`] and [`Optimizer`] traits), then [`optim`], [`train`] and [`inspect`].
+//! `docs/architecture.md` in the repository draws how a `network!` declaration reaches them.
 //!
 //! This crate is `#![no_std]` and never allocates: every buffer is a fixed-size array on the
 //! caller's stack or inside the network itself. The one exception is [`fit`]
