@@ -496,4 +496,83 @@ mod tests {
         assert!(l.weight.as_flattened().iter().any(|w| w.abs() > 0.8 * b));
         assert_eq!(l.bias, [0.0; 10]);
     }
+
+    /// A 3 → 2 layer and the 2 → 3 tanh layer below it, with varied values.
+    fn pair() -> (Dense<f64, 3, 2, Identity>, Dense<f64, 2, 3, Tanh>) {
+        let below = Dense {
+            weight: [[0.5, -1.0], [0.25, 0.75], [-0.5, 0.125]],
+            bias: [0.1, -0.2, 0.3],
+            activation: Tanh,
+        };
+        (layer(), below)
+    }
+
+    #[test]
+    fn layer_descriptors_are_pytorchs() {
+        type L = Dense<f32, 3, 2, Identity>;
+        assert_eq!(<L as Layer<f32>>::KIND, "dense");
+        assert_eq!(<L as Layer<f32>>::PARAMS, 8);
+        assert_eq!(<L as Layer<f32>>::TENSOR_NAMES, ["weight", "bias"]);
+        assert_eq!(
+            <L as Layer<f32>>::TENSOR_SHAPES,
+            [&[2usize, 3][..], &[2][..]]
+        );
+        let l = layer();
+        assert_eq!(Layer::tensor(&l, 0), [1.0, 2.0, 3.0, -1.0, 0.5, 0.0]);
+        assert_eq!(Layer::tensor(&l, 1), [0.5, -0.25]);
+        assert!(Layer::tensor(&l, 2).is_empty());
+    }
+
+    #[test]
+    fn pass_delta_is_delta_below() {
+        let (l, below) = pair();
+        let x = [0.3, -0.7];
+        let trace = below.forward_trace(&x);
+        let d = [2.0, -4.0];
+        assert_eq!(
+            l.pass_delta(&d, &below, &trace),
+            l.delta_below(&d, &below.activation, &trace)
+        );
+    }
+
+    /// The batched forms give each row exactly what the per-sample forms give that sample, and
+    /// the fused updates exactly what accumulating and then `p −= scale·g` gives.
+    #[test]
+    fn batched_forms_match_the_per_sample_ones() {
+        let (l, below) = pair();
+        let xs = [[0.3, -0.7], [1.5, 0.2], [-0.4, 0.9]];
+        let ds = [[2.0, -4.0], [0.5, 0.0], [-1.0, 3.0]];
+        let (mut pre, mut out) = ([[0.0; 3]; 3], [[0.0; 3]; 3]);
+        below.forward_batch(&xs, &mut pre, &mut out);
+        let mut passed = [[0.0; 3]; 3];
+        l.pass_delta_batch(&ds, &below, &pre, &out, &mut passed);
+        let mut grads = DenseGradients::<f64, 3, 2>::zeroed();
+        let mut by_sample = DenseGradients::<f64, 3, 2>::zeroed();
+        Layer::accumulate_batch(&l, &mut grads, &out, &[[0.0; 2]; 3], &ds);
+        for s in 0..3 {
+            let trace = below.forward_trace(&xs[s]);
+            assert_eq!((pre[s], out[s]), (trace.z, trace.a), "forward, row {s}");
+            assert_eq!(
+                passed[s],
+                l.pass_delta(&ds[s], &below, &trace),
+                "δ, row {s}"
+            );
+            let own = l.forward_trace(&trace.a);
+            Layer::accumulate(&l, &mut by_sample, &trace.a, &own, &ds[s]);
+        }
+        assert_eq!(grads, by_sample);
+        let mut fused = l;
+        fused.update_sgd_batch(&out, &[[0.0; 2]; 3], &ds, 0.25);
+        let mut stepped = l;
+        for (p, g) in stepped
+            .weight
+            .as_flattened_mut()
+            .iter_mut()
+            .chain(&mut stepped.bias)
+            .zip(grads.weight.as_flattened().iter().chain(&grads.bias))
+        {
+            *p -= 0.25 * g;
+        }
+        assert_eq!(fused, stepped);
+    }
 }
