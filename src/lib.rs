@@ -20,8 +20,8 @@ pub use network_core::safetensors;
 pub use network_core::train;
 pub use network_core::{
     Activation, BinaryCrossEntropy, CrossEntropy, Dense, DenseGradients, Elementwise, Error, Float,
-    Init, LayerInfo, LayerTrace, Loss, Mse, Network, Optimizer, Parameters, PredictionLoss, Rng,
-    Sgd, Vector,
+    Init, Layer, LayerGradients, LayerInfo, LayerTrace, Loss, Mse, Network, Optimizer, Parameters,
+    PredictionLoss, Rng, Sgd, TraceOutput, Vector,
 };
 pub use network_core::{
     Adam, AdamW, ClipNorm, ConfusionMatrix, Constant, Cosine, Huber, LearningRate, Mae, Schedule,
@@ -33,10 +33,14 @@ pub use network_core::{Control, Diverged, EpochReport, FitConfig, History, StopR
 pub use network_core::{ForwardSlice, GradCheck, grad_check};
 pub use network_core::{ModelError, ModelFile, model};
 #[cfg(feature = "parallel")]
-pub use network_core::{PARALLEL_PARTS, ParallelScratch};
+pub use network_core::{PARALLEL_PARTS, ParallelScratch, TrainParallel};
 pub use network_core::{
-    activation, dense, display, fast, gradcheck, init, kernels, loss, metrics, optim, summary,
+    activation, dense, display, gradcheck, init, inspect, layers, loss, metrics, optim, scalar,
+    summary,
 };
+// Implementation details, reachable for benchmarks and the activation-accuracy example.
+#[doc(hidden)]
+pub use network_core::{fast, kernels};
 pub use network_macros::network;
 
 #[doc(hidden)]
@@ -57,8 +61,6 @@ pub mod guides {
 
 /// Everything a user of the macro needs: `use network::prelude::*;`.
 pub mod prelude {
-    #[cfg(feature = "parallel")]
-    pub use network_core::ParallelScratch;
     pub use network_core::activation::{
         Elu, Gelu, GeluTanh, Identity, LeakyRelu, Relu, Sigmoid, Silu, Softmax, Softplus, Tanh,
     };
@@ -74,5 +76,7 @@ pub mod prelude {
     #[cfg(feature = "alloc")]
     pub use network_core::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};
     pub use network_core::{ModelError, ModelFile};
+    #[cfg(feature = "parallel")]
+    pub use network_core::{ParallelScratch, TrainParallel};
     pub use network_macros::network;
 }

@@ -9,7 +9,11 @@ use libfuzzer_sys::fuzz_target;
 
 #[path = "../../network-macros/src/ast.rs"]
 mod ast;
-#[path = "../../network-macros/src/expand.rs"]
+#[path = "../../network-macros/src/catalog.rs"]
+mod catalog;
+#[path = "../../network-macros/src/ctxt.rs"]
+mod ctxt;
+#[path = "../../network-macros/src/expand/mod.rs"]
 mod expand;
 #[path = "../../network-macros/src/stack.rs"]
 mod stack;

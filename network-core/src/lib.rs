@@ -2,7 +2,14 @@
 //!
 //! The `network!` macro generates a struct per network; everything numeric that struct does is
 //! implemented here, once, generic over [`Float`] (`f32` or `f64`) and over array lengths that
-//! are known at compile time. Generated code is glue that calls these kernels layer by layer.
+//! are known at compile time. Generated code is glue that calls each layer's [`Layer`] methods
+//! in order.
+//!
+//! The folders build on each other from the bottom up: [`scalar`] (the [`Float`] trait),
+//! `kernels` (the matrix products, portable and SIMD; an implementation detail), [`layers`]
+//! (the [`Layer`] trait, [`Dense`], activations, initialisation), [`network`] (the [`Network`],
+//! [`Parameters`] and [`Optimizer`] traits), then [`optim`], [`train`] and [`inspect`].
+//! `docs/architecture.md` in the repository draws how a `network!` declaration reaches them.
 //!
 //! This crate is `#![no_std]` and never allocates: every buffer is a fixed-size array on the
 //! caller's stack or inside the network itself. The one exception is [`fit`]
@@ -26,31 +33,37 @@ compile_error!(
      features = [\"libm\"] }`"
 );
 
-pub mod activation;
+// The folders, from the bottom up; each uses only those above it (and `error`, `loss`):
+// scalar → kernels → layers → network → optim, train, inspect, heap; `io` (model files and
+// the formats) and `data` use `network`.
 #[cfg(feature = "std")]
 pub mod data;
-pub mod dense;
-pub mod display;
-mod erf;
 pub mod error;
-pub mod fast;
-pub mod float;
-pub mod gradcheck;
 pub mod heap;
-pub mod init;
+pub mod inspect;
 pub mod io;
+#[doc(hidden)]
 pub mod kernels;
+pub mod layers;
 pub mod loss;
-pub mod metrics;
 pub mod network;
 pub mod optim;
-pub mod params;
-#[cfg(all(feature = "std", target_arch = "x86_64"))]
-pub mod simd;
+pub mod scalar;
 mod slice;
-pub mod summary;
-#[cfg(feature = "alloc")]
 pub mod train;
+
+// The module paths of earlier versions, kept so that user code keeps compiling.
+pub use inspect::{display, metrics, summary};
+#[doc(hidden)]
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+pub use kernels::simd;
+pub use layers::{activation, dense, init};
+pub use network::params;
+#[doc(hidden)]
+pub use scalar as float;
+#[doc(hidden)]
+pub use scalar::fast;
+pub use train::gradcheck;
 
 /// Without the `serde` feature, what `network!` emits for serde is nothing.
 #[cfg(not(feature = "serde"))]
@@ -74,7 +87,6 @@ pub use activation::{
 pub use dense::{Dense, DenseGradients, LayerTrace};
 pub use display::fmt_gradients;
 pub use error::Error;
-pub use float::{Float, Vector};
 pub use gradcheck::{GradCheck, grad_check};
 pub use heap::{HeapTraining, ZeroBits};
 pub use init::{Init, Rng};
@@ -83,31 +95,33 @@ pub use io::model::{self, ModelError, ModelFile};
 pub use io::safetensors;
 #[cfg(feature = "serde")]
 pub use io::serde_impls;
+pub use layers::{Layer, LayerGradients, TraceOutput};
 pub use loss::{BinaryCrossEntropy, CrossEntropy, Huber, Loss, Mae, Mse, PredictionLoss};
 pub use metrics::{
     ConfusionMatrix, accuracy, argmax, class_of, confusion_matrix, mean_loss, predict_class,
 };
-#[cfg(feature = "parallel")]
-pub use network::ParallelScratch;
 pub use network::{LayerInfo, Network};
 pub use optim::{
     Adam, AdamW, ClipNorm, Constant, Cosine, LearningRate, Momentum, NoMomentum, Optimizer,
     Schedule, Scheduled, Sgd, StepDecay, clip_grad_norm,
 };
 pub use params::Parameters;
+pub use scalar::{Float, Vector};
 pub use slice::ForwardSlice;
 pub use summary::Summary;
 #[cfg(feature = "std")]
 pub use train::progress;
 #[cfg(feature = "alloc")]
 pub use train::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};
+#[cfg(feature = "parallel")]
+pub use train::{ParallelScratch, TrainParallel};
 
 /// How many samples the batched paths of generated networks process at once: their per-layer
 /// buffers hold this many rows (on the stack), and a mini-batch of at most this size gets the
 /// SGD update fused into its weight-gradient product.
 pub const BATCH_CHUNK: usize = 32;
 
-/// How many parts [`Network::train_batch_parallel`] cuts a mini-batch into, whatever the
+/// How many parts [`TrainParallel::train_batch_parallel`] cuts a mini-batch into, whatever the
 /// number of threads, so that the sum of the parts' gradients, and so the result, has the
 /// same bits on any machine.
 #[cfg(feature = "parallel")]

@@ -8,8 +8,9 @@
 //! [`Softmax`] output or an [`Identity`] one read as logits, where the gradient fuses into the
 //! stable `softmax(z) − y`; pairing it with anything else does not compile.
 
-use crate::activation::{Activation, Identity, Softmax};
-use crate::float::Float;
+use crate::layers::Layer;
+use crate::layers::activation::{Activation, Identity, Softmax};
+use crate::scalar::Float;
 
 /// A loss `L(ŷ, y)` as seen from a network whose last layer has activation `A`.
 ///
@@ -259,10 +260,31 @@ pub fn log_sum_exp<T: Float>(z: &[T]) -> T {
     max + z.iter().map(|&v| (v - max).act_exp()).sum::<T>().ln()
 }
 
+/// The loss of a mini-batch at its last layer `layer`, row by row: returns `Σ loss` and writes
+/// each row's `δ` into `delta`. `pre`, `out`, `ys` and `delta` have the same length.
+#[inline(always)]
+pub fn loss_rows<T: Float, L: Layer<T>, F: Loss<T, L::Activation>>(
+    loss: &F,
+    layer: &L,
+    pre: &[L::Pre],
+    out: &[L::Output],
+    ys: &[L::Output],
+    delta: &mut [L::Output],
+) -> T {
+    let mut total = T::zero();
+    for s in 0..ys.len() {
+        let (z, a) = L::batch_za(&pre[s], &out[s]);
+        let y = ys[s].as_ref();
+        total += loss.value(z, a, y);
+        loss.delta(layer.activation(), z, a, y, delta[s].as_mut());
+    }
+    total
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::activation::{Identity, Sigmoid, Tanh};
+    use crate::layers::activation::{Identity, Sigmoid, Tanh};
 
     #[test]
     fn mse_value_and_gradient() {

@@ -305,10 +305,15 @@ fn parse_width(content: ParseStream, which: &str, errors: &mut Vec<syn::Error>) 
                 value,
                 span: lit.span(),
             }),
+            // The digits of an integer literal always parse; only a value past `usize::MAX`
+            // fails.
             Err(_) => {
                 errors.push(syn::Error::new(
                     lit.span(),
-                    format!("{what}; `{lit}` is not one"),
+                    format!(
+                        "the {which} width `{lit}` is too large: a width must fit in `usize`, \
+                         and a layer that wide could not be stored anyway"
+                    ),
                 ));
                 None
             }
@@ -377,6 +382,17 @@ mod tests {
         assert_eq!(net.vis.to_string(), "pub (crate)");
         let private: Network = syn::parse_str("struct N < dense(2 -> 1, identity) >").unwrap();
         assert!(private.attrs.is_empty() && private.vis.is_empty());
+    }
+
+    #[test]
+    fn a_width_past_usize_is_too_large() {
+        let net: Network =
+            syn::parse_str("struct N < dense(99999999999999999999999 -> 1, relu) >").unwrap();
+        let msg = net.errors[0].to_string();
+        assert!(
+            msg.contains("input width `99999999999999999999999` is too large"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -1,13 +1,16 @@
 //! The `network!` procedural macro. Use it through the `network` crate, which re-exports it
 //! and everything its expansion refers to.
 //!
-//! The macro works in three steps, one module each: `ast` parses the invocation into a model
-//! that keeps spans, `valid` checks it and reports every mistake on the token at fault, and
-//! `expand` generates the code.
+//! The macro works in three steps: `ast` parses the invocation into a model that keeps spans,
+//! `valid` checks it against the `catalog` of layer kinds and activations and reports every
+//! mistake on the token at fault (all gathered in one `ctxt::Ctxt`), and the builders of
+//! `expand/` generate the code. `docs/architecture.md` draws the whole path.
 
 #![forbid(unsafe_code)]
 
 mod ast;
+mod catalog;
+mod ctxt;
 mod expand;
 mod stack;
 mod valid;

@@ -9,7 +9,7 @@ use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::quote;
 use syn::Ident;
 
-use crate::valid::{Act, Plan};
+use crate::valid::Plan;
 
 /// Values of more bytes than this are flagged: 1 MiB, half of the 2 MiB stack of a spawned
 /// thread, which also holds the caller's frames (and, in unoptimised builds, a second copy of
@@ -103,7 +103,7 @@ fn sizes(plan: &Plan, scalar: usize) -> (usize, usize) {
     let acts = plan
         .layers
         .iter()
-        .filter(|l| matches!(l.activation, Act::LeakyRelu(_) | Act::Elu(_)))
+        .filter(|l| l.activation.arg.is_some())
         .count();
     (params * scalar + acts * 8, params * scalar)
 }
@@ -140,9 +140,9 @@ pub struct Warnings {
 /// The warnings for `plan`'s items. The inherent impl is generic over the scalar type, so one
 /// attribute covers `f32` and `f64`: an item is flagged when its `f64` size, the larger,
 /// exceeds [`THRESHOLD`], and the note gives both sizes.
-pub fn warnings(plan: &Plan, allow_large: bool, grads: &Ident) -> Warnings {
+pub fn warnings(plan: &Plan, grads: &Ident) -> Warnings {
     let (net64, grads64) = sizes(plan, 8);
-    if allow_large || net64.max(grads64) <= THRESHOLD {
+    if plan.allow_large || net64.max(grads64) <= THRESHOLD {
         return Warnings::default();
     }
     let name = &plan.ast.ident;
@@ -209,14 +209,17 @@ pub fn warnings(plan: &Plan, allow_large: bool, grads: &Ident) -> Warnings {
 mod tests {
     use super::*;
     use crate::ast::Network;
+    use crate::ctxt::Ctxt;
     use crate::valid;
 
     fn plan_of(src: &str) -> (Options, String) {
         let net: Network = syn::parse_str(src).unwrap();
         let opts = options(&net.attrs).unwrap();
-        let plan = valid::validate(&net).ok().unwrap();
+        let cx = Ctxt::new();
+        let plan = valid::validate(&net, &cx).unwrap();
+        cx.check().unwrap();
         let grads = quote::format_ident!("{}Gradients", net.ident);
-        let w = warnings(&plan, opts.allow_large, &grads);
+        let w = warnings(&plan, &grads);
         (opts, w.seeded.to_string())
     }
 

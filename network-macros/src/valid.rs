@@ -1,8 +1,8 @@
 //! The checks that turn a parsed [`ast::Network`] into a [`Plan`] the expander can trust.
 //!
 //! Each mistake becomes a `syn::Error` on the token at fault, with a message that says what to
-//! write instead; all of a network's mistakes are combined into one error, so the user sees
-//! them together.
+//! write instead, recorded in the invocation's [`Ctxt`] so the user sees all of them together.
+//! What is known (layer kinds, activations, their arguments) comes from [`catalog`].
 
 use std::collections::HashMap;
 
@@ -11,19 +11,28 @@ use quote::format_ident;
 use syn::{Ident, Lit};
 
 use crate::ast::{self, ActivationSpec};
+use crate::catalog::{self, Kind};
+use crate::ctxt::Ctxt;
+use crate::stack;
 
 /// A checked network: every layer has a field name, widths that chain, a known activation.
 pub struct Plan<'a> {
     /// The parsed declaration this plan checked.
     pub ast: &'a ast::Network,
-    /// The layers, in order.
+    /// The layers, in order (at least one).
     pub layers: Vec<LayerPlan>,
+    /// The declaration's attributes for the struct, without `#[network(...)]`.
+    pub attrs: Vec<TokenStream>,
+    /// `#[network(allow_large)]`: no warning on by-value items of a large network.
+    pub allow_large: bool,
 }
 
-/// A checked dense layer.
+/// A checked layer.
 pub struct LayerPlan {
     /// The struct field holding the layer (`l1`, ... unless named).
     pub field: Ident,
+    /// The layer kind.
+    pub kind: &'static Kind,
     /// Input width.
     pub inputs: usize,
     /// Output width.
@@ -32,66 +41,47 @@ pub struct LayerPlan {
     pub activation: Act,
 }
 
-/// The activations the macro knows.
-#[derive(Clone, Copy, PartialEq, Debug)]
-pub enum Act {
-    /// `identity`
-    Identity,
-    /// `relu`
-    Relu,
-    /// `leaky_relu` or `leaky_relu(α)`
-    LeakyRelu(f64),
-    /// `sigmoid`
-    Sigmoid,
-    /// `tanh`
-    Tanh,
-    /// `softmax` (last layer only)
-    Softmax,
-    /// `gelu` (exact, erf)
-    Gelu,
-    /// `gelu_tanh` (tanh approximation)
-    GeluTanh,
-    /// `softplus`
-    Softplus,
-    /// `elu` or `elu(α)`
-    Elu(f64),
-    /// `silu` (swish)
-    Silu,
+/// A checked activation: a catalogue entry and its argument (the default if left out).
+#[derive(Clone, Copy)]
+pub struct Act {
+    /// The catalogue entry.
+    pub def: &'static catalog::Activation,
+    /// The argument, for an activation that takes one.
+    pub arg: Option<f64>,
 }
 
-/// Names accepted for an activation, for error messages and did-you-mean.
-const ACTIVATIONS: &[&str] = &[
-    "identity",
-    "relu",
-    "leaky_relu",
-    "sigmoid",
-    "tanh",
-    "softmax",
-    "gelu",
-    "gelu_tanh",
-    "softplus",
-    "elu",
-    "silu",
-];
-const ACTIVATION_LIST: &str = "`identity`, `relu`, `leaky_relu`, `leaky_relu(α)`, `sigmoid`, \
-     `tanh`, `softmax`, `gelu`, `gelu_tanh`, `softplus`, `elu`, `elu(α)`, `silu`";
-/// Names other libraries use for an activation we have under another name.
-const ALIASES: &[(&str, &str)] = &[
-    ("linear", "identity"),
-    ("none", "identity"),
-    ("id", "identity"),
-    ("logistic", "sigmoid"),
-    ("leakyrelu", "leaky_relu"),
-    ("lrelu", "leaky_relu"),
-    ("swish", "silu"),
-    ("gelunew", "gelu_tanh"),
-    ("smoothrelu", "softplus"),
-];
-const LAYER_KINDS: &[&str] = &["dense"];
+impl Act {
+    /// The activation as the user would write it, with its argument: `relu`, `elu(1)`.
+    pub fn source(&self) -> String {
+        match self.arg {
+            Some(a) => format!("{}({a})", self.def.name),
+            None => self.def.name.to_string(),
+        }
+    }
+}
 
-/// Checks one network; on failure, every mistake found, combined.
-pub fn validate(net: &ast::Network) -> syn::Result<Plan<'_>> {
-    let mut errors = Errors::default();
+impl LayerPlan {
+    /// The layer as the user would write it: `dense(2 -> 8, tanh)`.
+    pub fn source(&self) -> String {
+        format!(
+            "{}({} -> {}, {})",
+            self.kind.name,
+            self.inputs,
+            self.outputs,
+            self.activation.source()
+        )
+    }
+
+    /// Number of parameters (checked not to overflow by validation).
+    pub fn params(&self) -> usize {
+        (self.kind.params)(self.inputs, self.outputs).unwrap_or(usize::MAX)
+    }
+}
+
+/// Checks one network, recording every mistake in `cx`; the plan if there was none.
+pub fn validate<'a>(net: &'a ast::Network, cx: &Ctxt) -> Option<Plan<'a>> {
+    let before = cx.count();
+    let errors = cx;
     for e in &net.errors {
         errors.push(e.clone());
     }
@@ -110,7 +100,7 @@ pub fn validate(net: &ast::Network) -> syn::Result<Plan<'_>> {
     let last = net.layers.len();
     let mut layers = Vec::with_capacity(last);
     for (layer, field) in net.layers.iter().zip(&names) {
-        let kind_ok = check_kind(layer, &mut errors);
+        let kind = check_kind(layer, errors);
         for width in [layer.inputs, layer.outputs].into_iter().flatten() {
             if width.value == 0 {
                 errors.push(syn::Error::new(
@@ -124,14 +114,15 @@ pub fn validate(net: &ast::Network) -> syn::Result<Plan<'_>> {
             }
         }
         let activation = layer.activation.as_ref().and_then(|spec| {
-            let act = resolve_activation(spec, &mut errors)?;
-            if act == Act::Softmax && layer.index != last {
+            let act = resolve_activation(spec, errors)?;
+            if !act.def.hidden && layer.index != last {
                 errors.push(syn::Error::new(
                     spec.ident.span(),
                     format!(
-                        "`softmax` is only allowed on the last layer, and layer {} (`{field}`) \
+                        "`{}` is only allowed on the last layer, and layer {} (`{field}`) \
                          is followed by {} more; use `relu`, `tanh` or another element-wise \
                          activation for hidden layers",
+                        act.def.name,
                         layer.index,
                         last - layer.index
                     ),
@@ -139,11 +130,12 @@ pub fn validate(net: &ast::Network) -> syn::Result<Plan<'_>> {
             }
             Some(act)
         });
-        if let (true, Some(i), Some(o), Some(a)) =
-            (kind_ok, layer.inputs, layer.outputs, activation)
+        if let (Some(kind), Some(i), Some(o), Some(a)) =
+            (kind, layer.inputs, layer.outputs, activation)
         {
             layers.push(LayerPlan {
                 field: field.clone(),
+                kind,
                 inputs: i.value,
                 outputs: o.value,
                 activation: a,
@@ -151,12 +143,21 @@ pub fn validate(net: &ast::Network) -> syn::Result<Plan<'_>> {
         }
     }
 
-    check_size(net, &names, &mut errors);
-    check_chain(net, &names, &mut errors);
-    check_names(net, &names, &mut errors);
+    check_size(net, &names, errors);
+    check_chain(net, &names, errors);
+    check_names(net, &names, errors);
 
-    errors.finish()?;
-    Ok(Plan { ast: net, layers })
+    let options = stack::options(&net.attrs).map_err(|e| errors.push(e)).ok();
+
+    let (Some(options), true) = (options, cx.count() == before && !layers.is_empty()) else {
+        return None;
+    };
+    Some(Plan {
+        ast: net,
+        layers,
+        attrs: options.attrs,
+        allow_large: options.allow_large,
+    })
 }
 
 /// The field a layer lives in: its own name, or `l{index}`.
@@ -167,114 +168,93 @@ fn field_name(layer: &ast::Layer) -> Ident {
     }
 }
 
-fn check_kind(layer: &ast::Layer, errors: &mut Errors) -> bool {
+fn check_kind(layer: &ast::Layer, errors: &Ctxt) -> Option<&'static Kind> {
     let kind = layer.kind.to_string();
-    if LAYER_KINDS.contains(&kind.as_str()) {
-        return true;
+    if let Some(k) = catalog::kind(&kind) {
+        return Some(k);
     }
-    let known = LAYER_KINDS
+    let names = catalog::kind_names();
+    let known = names
         .iter()
         .map(|k| format!("`{k}`"))
         .collect::<Vec<_>>()
         .join(", ");
-    let hint = match closest(&kind, LAYER_KINDS) {
+    let hint = match closest(&kind, &names) {
         Some(s) => format!("did you mean `{s}`? "),
         None => String::new(),
     };
+    let written = catalog::KINDS
+        .iter()
+        .map(|k| format!("`{}`", k.example))
+        .collect::<Vec<_>>()
+        .join(", ");
     errors.push(syn::Error::new(
         layer.kind.span(),
         format!(
             "unknown layer kind `{kind}`; {hint}the known layer kinds are: {known} \
-             (written `dense(IN -> OUT, activation)`)"
+             (written {written})"
         ),
     ));
-    false
+    None
 }
 
-fn resolve_activation(spec: &ActivationSpec, errors: &mut Errors) -> Option<Act> {
+fn resolve_activation(spec: &ActivationSpec, errors: &Ctxt) -> Option<Act> {
     let name = spec.ident.to_string();
-    let act = match name.as_str() {
-        "identity" => Act::Identity,
-        "relu" => Act::Relu,
-        "sigmoid" => Act::Sigmoid,
-        "tanh" => Act::Tanh,
-        "softmax" => Act::Softmax,
-        "gelu" => Act::Gelu,
-        "gelu_tanh" => Act::GeluTanh,
-        "softplus" => Act::Softplus,
-        "silu" => Act::Silu,
-        "elu" => {
-            return match &spec.args {
-                None => Some(Act::Elu(1.0)),
-                Some((span, tokens)) => match number(tokens.clone()) {
-                    Some(alpha) if alpha > 0.0 => Some(Act::Elu(alpha)),
-                    _ => {
-                        errors.push(syn::Error::new(
-                            *span,
-                            format!(
-                                "malformed `elu({tokens})`: write `elu` for the default α = 1, \
-                                 or `elu(α)` with one positive number such as `elu(0.5)`"
-                            ),
-                        ));
-                        None
-                    }
-                },
-            };
-        }
-        "leaky_relu" => {
-            return match &spec.args {
-                None => Some(Act::LeakyRelu(0.01)),
-                Some((span, tokens)) => match leaky_slope(tokens.clone()) {
-                    Some(alpha) => Some(Act::LeakyRelu(alpha)),
-                    None => {
-                        errors.push(syn::Error::new(
-                            *span,
-                            format!(
-                                "malformed `leaky_relu({tokens})`: write `leaky_relu` for the \
-                                 default slope 0.01, or `leaky_relu(α)` with one number \
-                                 0 ≤ α < 1 such as `leaky_relu(0.2)`"
-                            ),
-                        ));
-                        None
-                    }
-                },
-            };
-        }
-        _ => {
-            let lower = name.to_lowercase();
-            let guess = ALIASES
-                .iter()
-                .find(|(alias, _)| *alias == lower.replace('_', "").as_str() || *alias == lower)
-                .map(|(_, to)| *to)
-                .or_else(|| closest(&lower, ACTIVATIONS));
-            let hint = match guess {
-                Some(g) => format!("did you mean `{g}`? "),
-                None => String::new(),
-            };
-            errors.push(syn::Error::new(
-                spec.ident.span(),
-                format!(
-                    "unknown activation `{name}`; {hint}the activations are: {ACTIVATION_LIST}"
-                ),
-            ));
-            return None;
-        }
-    };
-    if let Some((span, _)) = &spec.args {
+    let Some(def) = catalog::activation(&name) else {
+        let lower = name.to_lowercase();
+        let guess =
+            catalog::alias(&lower).or_else(|| closest(&lower, &catalog::activation_names()));
+        let hint = match guess {
+            Some(g) => format!("did you mean `{g}`? "),
+            None => String::new(),
+        };
         errors.push(syn::Error::new(
-            *span,
+            spec.ident.span(),
             format!(
-                "`{name}` takes no arguments; write just `{name}` (only `leaky_relu(α)` and `elu(α)` have one)"
+                "unknown activation `{name}`; {hint}the activations are: {}",
+                catalog::activation_list()
             ),
         ));
         return None;
+    };
+    match (&def.arg, &spec.args) {
+        (None, None) => Some(Act { def, arg: None }),
+        (Some(arg), None) => Some(Act {
+            def,
+            arg: Some(arg.default),
+        }),
+        (Some(arg), Some((span, tokens))) => match number(tokens.clone()) {
+            Some(value) if (arg.allowed)(value) => Some(Act {
+                def,
+                arg: Some(value),
+            }),
+            _ => {
+                // Point at the argument itself; at the parentheses when they are empty.
+                let message = format!("malformed `{name}({tokens})`: {}", arg.help);
+                errors.push(if tokens.is_empty() {
+                    syn::Error::new(*span, message)
+                } else {
+                    syn::Error::new_spanned(tokens, message)
+                });
+                None
+            }
+        },
+        (None, Some((span, _))) => {
+            let with_args = catalog::ACTIVATIONS
+                .iter()
+                .filter(|a| a.arg.is_some())
+                .map(|a| format!("`{}(α)`", a.name))
+                .collect::<Vec<_>>()
+                .join(" and ");
+            errors.push(syn::Error::new(
+                *span,
+                format!(
+                    "`{name}` takes no arguments; write just `{name}` (only {with_args} have one)"
+                ),
+            ));
+            None
+        }
     }
-    Some(act)
-}
-
-/// The slope of `leaky_relu(α)`: exactly one number literal, finite, in `[0, 1)`.
-fn leaky_slope(tokens: TokenStream) -> Option<f64> {
-    number(tokens).filter(|v| (0.0..1.0).contains(v))
 }
 
 /// Exactly one finite, non-negative number literal (an activation's argument).
@@ -297,16 +277,15 @@ fn number(tokens: TokenStream) -> Option<f64> {
 
 /// Parameter counts must be computable without overflow, so generated constants are exact.
 /// (A count that fits can still be too large for a stack; that is the compiler's to report.)
-fn check_size(net: &ast::Network, names: &[Ident], errors: &mut Errors) {
+fn check_size(net: &ast::Network, names: &[Ident], errors: &Ctxt) {
     let mut total: Option<usize> = Some(0);
     for (layer, name) in net.layers.iter().zip(names) {
         let (Some(i), Some(o)) = (layer.inputs, layer.outputs) else {
             continue;
         };
-        let params = i
-            .value
-            .checked_mul(o.value)
-            .and_then(|w| w.checked_add(o.value));
+        // An unknown kind is reported elsewhere; count it as dense would be, to check the rest.
+        let kind = catalog::kind(&layer.kind.to_string()).unwrap_or(&catalog::KINDS[0]);
+        let params = (kind.params)(i.value, o.value);
         if params.is_none_or(|p| p > isize::MAX as usize / 8) {
             errors.push(syn::Error::new(
                 o.span,
@@ -328,7 +307,7 @@ fn check_size(net: &ast::Network, names: &[Ident], errors: &mut Errors) {
 }
 
 /// Each layer's input width must equal the previous layer's output width.
-fn check_chain(net: &ast::Network, names: &[Ident], errors: &mut Errors) {
+fn check_chain(net: &ast::Network, names: &[Ident], errors: &Ctxt) {
     for (k, pair) in net.layers.windows(2).enumerate() {
         let (prev, cur) = (&pair[0], &pair[1]);
         let (Some(out), Some(inp)) = (prev.outputs, cur.inputs) else {
@@ -357,7 +336,7 @@ fn check_chain(net: &ast::Network, names: &[Ident], errors: &mut Errors) {
 }
 
 /// Field names must be distinct, and `input` is taken by the trace.
-fn check_names(net: &ast::Network, names: &[Ident], errors: &mut Errors) {
+fn check_names(net: &ast::Network, names: &[Ident], errors: &Ctxt) {
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (layer, name) in net.layers.iter().zip(names) {
         let key = name.to_string();
@@ -424,94 +403,89 @@ fn edit_distance(a: &str, b: &str) -> usize {
     d[a.len()][b.len()]
 }
 
-/// Several errors gathered into one `syn::Error`.
-#[derive(Default)]
-struct Errors(Option<syn::Error>);
-
-impl Errors {
-    fn push(&mut self, error: syn::Error) {
-        match &mut self.0 {
-            Some(all) => all.combine(error),
-            None => self.0 = Some(error),
-        }
-    }
-
-    fn finish(self) -> syn::Result<()> {
-        self.0.map_or(Ok(()), Err)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every mistake in `src`, one message each.
+    fn mistakes(src: &str) -> Vec<String> {
+        let net: ast::Network = syn::parse_str(src).unwrap();
+        let cx = Ctxt::new();
+        assert!(validate(&net, &cx).is_none(), "{src} passed");
+        let err = cx.check().expect_err("mistakes recorded");
+        err.into_iter().map(|e| e.to_string()).collect()
+    }
+
+    /// The activations of a valid `src`, as written.
+    fn activations(src: &str) -> Vec<String> {
+        let net: ast::Network = syn::parse_str(src).unwrap();
+        let cx = Ctxt::new();
+        let plan = validate(&net, &cx).expect("valid");
+        assert!(cx.check().is_ok());
+        plan.layers.iter().map(|l| l.activation.source()).collect()
+    }
 
     #[test]
     fn edit_distances() {
         assert_eq!(edit_distance("rlu", "relu"), 1);
         assert_eq!(edit_distance("tnah", "tanh"), 1);
         assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(closest("sigmod", ACTIVATIONS), Some("sigmoid"));
-        assert_eq!(closest("conv", LAYER_KINDS), None);
-        assert_eq!(closest("dens", LAYER_KINDS), Some("dense"));
+        let acts = catalog::activation_names();
+        let kinds = catalog::kind_names();
+        assert_eq!(closest("sigmod", &acts), Some("sigmoid"));
+        assert_eq!(closest("conv", &kinds), None);
+        assert_eq!(closest("dens", &kinds), Some("dense"));
     }
 
     #[test]
     fn leaky_slopes() {
-        let parse = |s: &str| leaky_slope(s.parse().unwrap());
-        assert_eq!(parse("0.2"), Some(0.2));
-        assert_eq!(parse("0"), Some(0.0));
-        assert_eq!(parse("1.5"), None);
-        assert_eq!(parse("0.1, 0.2"), None);
-        assert_eq!(parse("x"), None);
-        assert_eq!(parse(""), None);
+        for (arg, want) in [
+            ("0.2", Some("leaky_relu(0.2)")),
+            ("0", Some("leaky_relu(0)")),
+        ] {
+            let src = format!("struct N < dense(2 -> 1, leaky_relu({arg})) >");
+            assert_eq!(activations(&src), [want.unwrap()]);
+        }
+        for bad in ["1.5", "0.1, 0.2", "x", ""] {
+            let src = format!("struct N < dense(2 -> 1, leaky_relu({bad})) >");
+            let all = mistakes(&src).join("\n");
+            assert!(all.contains("malformed `leaky_relu("), "{bad}: {all}");
+        }
     }
 
     #[test]
     fn new_activations_and_elu_alpha() {
-        let net: ast::Network = syn::parse_str(
-            "struct N < dense(2 -> 4, gelu), dense(4 -> 4, gelu_tanh), dense(4 -> 4, softplus), \
-             dense(4 -> 4, elu), dense(4 -> 4, elu(0.5)), dense(4 -> 1, silu) >",
-        )
-        .unwrap();
-        let plan = validate(&net).ok().unwrap();
-        let acts: Vec<Act> = plan.layers.iter().map(|l| l.activation).collect();
         assert_eq!(
-            acts,
+            activations(
+                "struct N < dense(2 -> 4, gelu), dense(4 -> 4, gelu_tanh), \
+                 dense(4 -> 4, softplus), dense(4 -> 4, elu), dense(4 -> 4, elu(0.5)), \
+                 dense(4 -> 1, silu) >"
+            ),
             [
-                Act::Gelu,
-                Act::GeluTanh,
-                Act::Softplus,
-                Act::Elu(1.0),
-                Act::Elu(0.5),
-                Act::Silu
+                "gelu",
+                "gelu_tanh",
+                "softplus",
+                "elu(1)",
+                "elu(0.5)",
+                "silu"
             ]
         );
         for bad in ["elu(0)", "elu(-1)", "elu(x)", "elu(1, 2)", "gelu(1)"] {
-            let src = format!("struct N < dense(2 -> 1, {bad}) >");
-            let net: ast::Network = syn::parse_str(&src).unwrap();
-            let msg = validate(&net).err().expect(bad).to_string();
+            let msg = mistakes(&format!("struct N < dense(2 -> 1, {bad}) >")).join("\n");
             assert!(
                 msg.contains("malformed `elu(") || msg.contains("takes no arguments"),
                 "{bad}: {msg}"
             );
         }
-        let net: ast::Network = syn::parse_str("struct N < dense(2 -> 1, swish) >").unwrap();
-        let msg = validate(&net).err().unwrap().to_string();
+        let msg = mistakes("struct N < dense(2 -> 1, swish) >").join("\n");
         assert!(msg.contains("did you mean `silu`?"), "{msg}");
     }
 
     #[test]
     fn chain_and_names_are_reported_together() {
-        let net: ast::Network = syn::parse_str(
+        let all = mistakes(
             "struct N < a: dense(2 -> 8, relu), a: dense(4 -> 1, softmax), dense(1 -> 0, rlu) >",
-        )
-        .unwrap();
-        let err = validate(&net)
-            .err()
-            .expect("invalid network")
-            .into_iter()
-            .map(|e| e.to_string());
-        let all: Vec<String> = err.collect();
+        );
         let joined = all.join("\n");
         assert!(
             joined.contains("layer 2 (`a`) takes 4 inputs but layer 1 (`a`) produces 8"),
@@ -539,16 +513,14 @@ mod tests {
                 huge / 2
             ),
         ] {
-            let net: ast::Network = syn::parse_str(&src).unwrap();
-            let msg = validate(&net).err().expect("refused").to_string();
+            let msg = mistakes(&src).join("\n");
             assert!(msg.contains("more than memory can hold"), "{msg}");
         }
     }
 
     #[test]
     fn aliases_suggest_our_name() {
-        let net: ast::Network = syn::parse_str("struct N < dense(2 -> 1, linear) >").unwrap();
-        let msg = validate(&net).err().unwrap().to_string();
+        let msg = mistakes("struct N < dense(2 -> 1, linear) >").join("\n");
         assert!(msg.contains("did you mean `identity`?"), "{msg}");
     }
 
@@ -558,10 +530,12 @@ mod tests {
             "struct N < dense(2 -> 8, leaky_relu(0.2)), out: dense(8 -> 3, softmax), >",
         )
         .unwrap();
-        let plan = validate(&net).ok().unwrap();
+        let cx = Ctxt::new();
+        let plan = validate(&net, &cx).expect("valid");
         assert_eq!(plan.layers[0].field, "l1");
         assert_eq!(plan.layers[1].field, "out");
-        assert_eq!(plan.layers[0].activation, Act::LeakyRelu(0.2));
+        assert_eq!(plan.layers[0].activation.source(), "leaky_relu(0.2)");
         assert_eq!(plan.layers[1].inputs, 8);
+        assert_eq!(plan.layers[0].kind.name, "dense");
     }
 }

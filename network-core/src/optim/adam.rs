@@ -1,12 +1,12 @@
 //! Adam and AdamW.
 
 use super::{LearningRate, Optimizer};
-use crate::float::Float;
 #[cfg(feature = "std")]
 use crate::heap::zeroed_box;
 use crate::heap::{ZeroBits, is_zero_bits};
 use crate::network::Network;
-use crate::params::Parameters;
+use crate::network::params::Parameters;
+use crate::scalar::Float;
 #[cfg(feature = "std")]
 use std::boxed::Box;
 

@@ -1,9 +1,9 @@
 //! Gradient clipping by global norm.
 
 use super::{LearningRate, Optimizer};
-use crate::float::Float;
 use crate::network::Network;
-use crate::params::Parameters;
+use crate::network::params::Parameters;
+use crate::scalar::Float;
 
 /// Scales `grads` so that their global L2 norm (over every weight and bias of every layer) is
 /// at most `max_norm`, as `torch.nn.utils.clip_grad_norm_` does: with `n = ‖g‖₂`, every

@@ -1,8 +1,8 @@
 //! Learning-rate schedules, and [`Scheduled`], which applies one to an optimizer.
 
 use super::{LearningRate, Optimizer};
-use crate::float::Float;
 use crate::network::Network;
+use crate::scalar::Float;
 
 /// A learning rate as a function of time `t` (an epoch or a step count, from 0).
 pub trait Schedule<T> {

@@ -1,9 +1,9 @@
 //! Stochastic gradient descent, with optional momentum and weight decay.
 
 use super::{LearningRate, Optimizer};
-use crate::float::Float;
 use crate::network::Network;
-use crate::params::Parameters;
+use crate::network::params::Parameters;
+use crate::scalar::Float;
 
 /// Stochastic gradient descent, `torch.optim.SGD` with `dampening = 0`.
 ///

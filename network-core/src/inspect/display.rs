@@ -7,8 +7,8 @@
 
 use core::fmt;
 
-use crate::float::Float;
-use crate::params::Parameters;
+use crate::network::params::Parameters;
+use crate::scalar::Float;
 
 /// Writes `grads` as a per-layer table: for each layer (tensors `2k` and `2k + 1` in
 /// [`Parameters`] order), the shape of `∂L/∂W`, the minimum, maximum and mean of `|∂L/∂W|`

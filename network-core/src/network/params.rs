@@ -6,7 +6,7 @@
 //! PyTorch's `state_dict` order.
 
 use crate::error::Error;
-use crate::float::Float;
+use crate::scalar::Float;
 
 /// An ordered list of parameter tensors, each a flat slice.
 pub trait Parameters<T: Float> {
@@ -101,5 +101,14 @@ fn check_len(expected: usize, found: usize) -> Result<(), Error> {
         Ok(())
     } else {
         Err(Error::ParamLength { expected, found })
+    }
+}
+
+/// `p ← p − lr·g` for every parameter: what [`Sgd`](crate::Sgd) does.
+pub fn sgd_apply<T: Float, N: Parameters<T>, G: Parameters<T>>(net: &mut N, grads: &G, lr: T) {
+    for i in 0..N::TENSORS {
+        for (p, &g) in net.tensor_mut(i).iter_mut().zip(grads.tensor(i)) {
+            *p -= lr * g;
+        }
     }
 }

@@ -8,13 +8,13 @@
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::float::{Float, Vector};
-use crate::init::Rng;
+use crate::inspect::metrics::{accuracy, class_of, mean_loss};
+use crate::layers::init::Rng;
 use crate::loss::Loss;
-use crate::metrics::{accuracy, class_of, mean_loss};
 use crate::network::Network;
+use crate::network::params::Parameters;
 use crate::optim::Optimizer;
-use crate::params::Parameters;
+use crate::scalar::{Float, Vector};
 
 /// What an epoch callback tells [`fit`] to do next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -430,7 +430,7 @@ pub fn progress<T: Float>(every: usize) -> impl FnMut(&EpochReport<T>) -> Contro
             } else {
                 f64::INFINITY
             };
-            let wide = crate::metrics::digits(r.epochs);
+            let wide = crate::inspect::metrics::digits(r.epochs);
             let mut line = std::format!(
                 "epoch {:>wide$}/{}  loss {:.6}",
                 r.epoch,

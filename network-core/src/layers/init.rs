@@ -1,6 +1,6 @@
 //! Deterministic initialisation: a small seeded generator and the Glorot and He schemes.
 
-use crate::float::Float;
+use crate::scalar::Float;
 
 /// How a layer's weights are drawn. Biases always start at zero.
 #[derive(Clone, Copy, Debug, PartialEq)]

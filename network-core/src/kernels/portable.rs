@@ -1,12 +1,10 @@
-//! Portable matrix kernels behind every dense layer, on row-major flat slices.
+//! The portable kernels, on row-major flat slices, for every [`Float`] and every target.
 //!
-//! Three shapes cover forward, backward and update, per sample and per mini-batch:
+//! Two shapes cover forward, backward and update, per sample and per mini-batch:
 //! [`gemm_nt`] (dot products of rows: `Z += X·Wᵀ`) and [`gemm_acc`] (axpy rows:
 //! `C += α·A·B`, which is `Wᵀδ`, `δ ⊗ x`, `Δ·W` and `Δᵀ·X` depending on `A`'s strides).
-//! [`Float`] dispatches to them; `f32` first tries the SIMD kernels of
-//! `crate::simd` when the CPU has AVX2+FMA or AVX-512.
 
-use crate::float::Float;
+use crate::scalar::Float;
 use core::sync::atomic::{Ordering, compiler_fence};
 
 /// Marks the start of one row's work in a loop over rows whose inner loops LLVM unrolls fully

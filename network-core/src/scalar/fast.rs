@@ -5,7 +5,7 @@
 //! a layer, and they don't call into libm. Accuracy, measured over every `f32` bit pattern by
 //! `cargo run --release --example activation_accuracy` against `f64` references rounded to
 //! `f32`, is documented in the README; both stay within a few ulps.
-//! [`Float`](crate::float::Float) uses them for `f32` activations; `f64` keeps libm.
+//! [`Float`](crate::Float) uses them for `f32` activations; `f64` keeps libm.
 
 /// `eˣ` for `f32`: finite inputs give results within a few ulps (0 below −104, ∞ above
 /// 88.73); NaN stays NaN.

@@ -2,12 +2,16 @@
 
 use core::fmt::Debug;
 
-use crate::activation::Activation;
+pub mod optimizer;
+pub mod params;
+
+pub use optimizer::Optimizer;
+pub use params::{Parameters, sgd_apply};
+
 use crate::error::Error;
-use crate::float::{Float, Vector};
+use crate::layers::activation::Activation;
 use crate::loss::Loss;
-use crate::optim::Optimizer;
-use crate::params::Parameters;
+use crate::scalar::{Float, Vector};
 
 /// One layer of a network's architecture, as [`Network::LAYOUT`] lists it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +30,23 @@ pub struct LayerInfo {
 }
 
 impl LayerInfo {
+    /// The row of a layer called `name` of kind `kind`, with its widths and activation.
+    pub const fn new(
+        name: &'static str,
+        kind: &'static str,
+        inputs: usize,
+        outputs: usize,
+        activation: &'static str,
+    ) -> Self {
+        LayerInfo {
+            name,
+            kind,
+            inputs,
+            outputs,
+            activation,
+        }
+    }
+
     /// Number of parameters: `inputs · outputs` weights plus `outputs` biases.
     pub const fn params(&self) -> usize {
         self.inputs * self.outputs + self.outputs
@@ -73,7 +94,11 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
     ///
     /// Write the type, `let net: Xor = Xor::seeded(1);`, as for [`zeroed`](Self::zeroed):
     /// without it, float literals used with the network make it `f64`.
-    fn seeded(seed: u64) -> Self;
+    fn seeded(seed: u64) -> Self {
+        let mut net = Self::zeroed();
+        net.reseed(seed);
+        net
+    }
 
     /// Re-initialises the network in place exactly as [`seeded`](Self::seeded) builds it, bit
     /// for bit, without a temporary copy of the network (large networks live on the heap).
@@ -208,11 +233,10 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
         value
     }
 
-    /// One per-sample SGD step, `p ← p − lr·∂L/∂p`, returning the loss before it. Generated
-    /// networks apply each layer's update while back-propagating (after the layer's `Wᵀδ` has
-    /// used the old weights), so the gradients are never stored; this default goes through
-    /// [`backprop`](Self::backprop). [`train_step`](Self::train_step) calls it for optimizers
-    /// whose [`fused_lr`](Optimizer::fused_lr) is `Some`.
+    /// One per-sample SGD step, `p ← p − lr·∂L/∂p`, returning the loss before it: the forward
+    /// pass, the loss and its `δ`, then [`sgd_backward`](Self::sgd_backward).
+    /// [`train_step`](Self::train_step) calls it for optimizers whose
+    /// [`fused_lr`](Optimizer::fused_lr) is `Some`.
     fn sgd_step<L: Loss<T, Self::OutputActivation>>(
         &mut self,
         x: &Self::Input,
@@ -220,16 +244,57 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
         loss: &L,
         lr: T,
     ) -> T {
-        let (value, grads) = self.backprop(x, y, loss);
-        sgd_apply(self, &grads, lr);
+        let trace = self.forward_trace(x);
+        let (z, a) = Self::trace_output(&trace);
+        let value = loss.value(z.as_ref(), a.as_ref(), y.as_ref());
+        let mut delta = Self::Output::zeroed();
+        loss.delta(
+            self.output_activation(),
+            z.as_ref(),
+            a.as_ref(),
+            y.as_ref(),
+            delta.as_mut(),
+        );
+        self.sgd_backward(&trace, &delta, lr);
         value
     }
 
+    /// The SGD update `p ← p − lr·∂L/∂p` of one sample, from its trace and `δ = ∂L/∂z` of the
+    /// last layer. Generated networks apply each layer's update while back-propagating (after
+    /// the layer's `Wᵀδ` has used the old weights), so the gradients are never stored; this
+    /// default goes through [`backward_delta`](Self::backward_delta).
+    fn sgd_backward(&mut self, trace: &Self::Trace, delta: &Self::Output, lr: T) {
+        let mut grads = Self::Gradients::default();
+        self.backward_delta(trace, delta, &mut grads);
+        sgd_apply(self, &grads, lr);
+    }
+
+    /// How many samples the batched paths process at once: their per-layer buffers hold this
+    /// many rows (generated networks keep them at about 256 KiB in all, so that they fit a
+    /// thread's stack, and at most [`BATCH_CHUNK`](crate::BATCH_CHUNK)).
+    const CHUNK: usize = crate::BATCH_CHUNK;
+
     /// Adds the gradients of a whole mini-batch into `grads` and returns the sum of the
-    /// losses. Generated networks run it as matrix-matrix products, a chunk of samples at a
-    /// time; this default loops over [`accumulate_gradients`](Self::accumulate_gradients).
-    /// `xs` and `ys` have the same length.
+    /// losses: [`accumulate_chunk`](Self::accumulate_chunk) for every [`CHUNK`](Self::CHUNK)
+    /// samples. `xs` and `ys` have the same length.
     fn accumulate_batch<L: Loss<T, Self::OutputActivation>>(
+        &self,
+        xs: &[Self::Input],
+        ys: &[Self::Output],
+        loss: &L,
+        grads: &mut Self::Gradients,
+    ) -> T {
+        let mut sum = T::zero();
+        for (xs, ys) in xs.chunks(Self::CHUNK).zip(ys.chunks(Self::CHUNK)) {
+            sum += self.accumulate_chunk(xs, ys, loss, grads);
+        }
+        sum
+    }
+
+    /// [`accumulate_batch`](Self::accumulate_batch) for at most [`CHUNK`](Self::CHUNK)
+    /// samples. Generated networks run it as matrix-matrix products; this default loops over
+    /// [`accumulate_gradients`](Self::accumulate_gradients).
+    fn accumulate_chunk<L: Loss<T, Self::OutputActivation>>(
         &self,
         xs: &[Self::Input],
         ys: &[Self::Output],
@@ -244,9 +309,9 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
     }
 
     /// One SGD step on the sum of a mini-batch's gradients, `p ← p − scale·Σ ∂L/∂p`,
-    /// returning the sum of the losses before it. Generated networks fuse the update into the
-    /// weight-gradient product for batches of at most [`BATCH_CHUNK`](crate::BATCH_CHUNK)
-    /// samples. `xs` and `ys` have the same length.
+    /// returning the sum of the losses before it. A batch of at most [`CHUNK`](Self::CHUNK)
+    /// samples goes to [`sgd_chunk`](Self::sgd_chunk); a larger one must see the old weights
+    /// throughout, so its gradient is stored first. `xs` and `ys` have the same length.
     fn sgd_batch<L: Loss<T, Self::OutputActivation>>(
         &mut self,
         xs: &[Self::Input],
@@ -254,8 +319,27 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
         loss: &L,
         scale: T,
     ) -> T {
+        if xs.len() <= Self::CHUNK {
+            return self.sgd_chunk(xs, ys, loss, scale);
+        }
         let mut grads = Self::Gradients::default();
         let total = self.accumulate_batch(xs, ys, loss, &mut grads);
+        sgd_apply(self, &grads, scale);
+        total
+    }
+
+    /// [`sgd_batch`](Self::sgd_batch) for at most [`CHUNK`](Self::CHUNK) samples. Generated
+    /// networks fuse the update into the weight-gradient product; this default stores the
+    /// gradient first.
+    fn sgd_chunk<L: Loss<T, Self::OutputActivation>>(
+        &mut self,
+        xs: &[Self::Input],
+        ys: &[Self::Output],
+        loss: &L,
+        scale: T,
+    ) -> T {
+        let mut grads = Self::Gradients::default();
+        let total = self.accumulate_chunk(xs, ys, loss, &mut grads);
         sgd_apply(self, &grads, scale);
         total
     }
@@ -289,153 +373,5 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
         grads.scale(inv);
         opt.step(self, &grads);
         Ok(total * inv)
-    }
-
-    /// [`train_batch`](Self::train_batch) on all cores: the batch is cut into at most
-    /// [`PARALLEL_PARTS`](crate::PARALLEL_PARTS) parts (multiples of
-    /// [`BATCH_CHUNK`](crate::BATCH_CHUNK) samples, fixed by the batch length alone); rayon
-    /// computes each part's gradient, and they are summed in part order. So a seeded run gives
-    /// the same bits on 1 thread or 64. Any optimizer works: the mean gradient goes to its
-    /// [`step`](Optimizer::step).
-    ///
-    /// This allocates the parts' gradient buffers on every call; in a training loop, keep a
-    /// [`ParallelScratch`] and call
-    /// [`train_batch_parallel_with`](Self::train_batch_parallel_with), which reuses them.
-    #[cfg(feature = "parallel")]
-    fn train_batch_parallel<L, O>(
-        &mut self,
-        xs: &[Self::Input],
-        ys: &[Self::Output],
-        loss: &L,
-        opt: &mut O,
-    ) -> Result<T, Error>
-    where
-        L: Loss<T, Self::OutputActivation> + Sync,
-        O: Optimizer<T, Self>,
-        Self: Sync,
-        Self::Input: Sync,
-        Self::Output: Sync,
-        Self::Gradients: Send + Sync,
-    {
-        self.train_batch_parallel_with(&mut ParallelScratch::new(), xs, ys, loss, opt)
-    }
-
-    /// [`train_batch_parallel`](Self::train_batch_parallel) with the parts' gradient buffers
-    /// kept in `scratch`: they are allocated by the first call and reused by the next ones, so
-    /// a training loop allocates no gradient-sized memory per step (rayon's own scheduling is
-    /// all that may touch the heap). The results are the same bits as
-    /// `train_batch_parallel`'s.
-    #[cfg(feature = "parallel")]
-    fn train_batch_parallel_with<L, O>(
-        &mut self,
-        scratch: &mut ParallelScratch<Self::Gradients>,
-        xs: &[Self::Input],
-        ys: &[Self::Output],
-        loss: &L,
-        opt: &mut O,
-    ) -> Result<T, Error>
-    where
-        L: Loss<T, Self::OutputActivation> + Sync,
-        O: Optimizer<T, Self>,
-        Self: Sync,
-        Self::Input: Sync,
-        Self::Output: Sync,
-        Self::Gradients: Send + Sync,
-    {
-        use crate::PARALLEL_PARTS as PARTS;
-        use rayon::prelude::*;
-        if xs.len() != ys.len() {
-            return Err(Error::BatchLength {
-                inputs: xs.len(),
-                targets: ys.len(),
-            });
-        }
-        if xs.is_empty() {
-            return Err(Error::EmptyBatch);
-        }
-        // Part sizes depend on the batch length only, never on the thread count.
-        let chunk = xs
-            .len()
-            .div_ceil(PARTS)
-            .next_multiple_of(crate::BATCH_CHUNK)
-            .max(crate::BATCH_CHUNK);
-        while scratch.parts.len() < PARTS {
-            scratch.parts.push(Self::boxed_gradients());
-        }
-        let net = &*self;
-        let mut totals = [T::zero(); PARTS];
-        totals
-            .par_iter_mut()
-            .zip(scratch.parts.par_iter_mut())
-            .zip(xs.par_chunks(chunk).zip(ys.par_chunks(chunk)))
-            .for_each(|((total, grads), (xc, yc))| {
-                grads.set_zero();
-                *total = net.accumulate_batch(xc, yc, loss, grads);
-            });
-        let used = xs.len().div_ceil(chunk);
-        let (first, rest) = scratch.parts.split_at_mut(1);
-        let grads = &mut *first[0];
-        let rest = &rest[..used - 1];
-        let inv = T::one() / T::cast(xs.len() as f64);
-        // Sum the parts into the first and take the mean, in parallel over slices of each
-        // tensor (done serially, this tail held back the speed-up on 2 cores). Every element
-        // still gets ((g₀ + g₁) + g₂) + g₃, then × inv: the order of `add_from` part by part
-        // and then `scale`, so the bits depend on the threads no more than before.
-        const SLICE: usize = 8192;
-        for t in 0..<Self::Gradients as Parameters<T>>::TENSORS {
-            grads
-                .tensor_mut(t)
-                .par_chunks_mut(SLICE)
-                .enumerate()
-                .for_each(|(i, dst)| {
-                    let start = i * SLICE;
-                    for part in rest {
-                        let src = &part.tensor(t)[start..start + dst.len()];
-                        for (d, &s) in dst.iter_mut().zip(src) {
-                            *d += s;
-                        }
-                    }
-                    for d in dst.iter_mut() {
-                        *d *= inv;
-                    }
-                });
-        }
-        let total = totals[..used].iter().fold(T::zero(), |s, &t| s + t);
-        opt.step(self, grads);
-        Ok(total * inv)
-    }
-}
-
-/// The gradient buffers of
-/// [`Network::train_batch_parallel_with`]: one per part of a batch, allocated by the first
-/// step that uses them and reused by every later one.
-#[cfg(feature = "parallel")]
-pub struct ParallelScratch<G> {
-    parts: std::vec::Vec<std::boxed::Box<G>>,
-}
-
-#[cfg(feature = "parallel")]
-impl<G> ParallelScratch<G> {
-    /// An empty scratch: nothing is allocated until the first step.
-    pub const fn new() -> Self {
-        ParallelScratch {
-            parts: std::vec::Vec::new(),
-        }
-    }
-}
-
-#[cfg(feature = "parallel")]
-impl<G> Default for ParallelScratch<G> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-/// `p ← p − lr·g` for every parameter: what [`Sgd`](crate::Sgd) does.
-pub fn sgd_apply<T: Float, N: Parameters<T>, G: Parameters<T>>(net: &mut N, grads: &G, lr: T) {
-    for i in 0..N::TENSORS {
-        for (p, &g) in net.tensor_mut(i).iter_mut().zip(grads.tensor(i)) {
-            *p -= lr * g;
-        }
     }
 }

@@ -1,9 +1,11 @@
 //! The dense (fully connected) layer: `z = W·x + b`, `a = f(z)`, and its gradients.
 
-use crate::activation::Activation;
-use crate::float::Float;
-use crate::init::Rng;
+use crate::kernels;
 pub use crate::kernels::dot;
+use crate::layers::activation::Activation;
+use crate::layers::init::Rng;
+use crate::layers::{Layer, LayerGradients, TraceOutput};
+use crate::scalar::Float;
 
 /// A fully connected layer with `IN` inputs, `OUT` outputs and activation `A`.
 ///
@@ -75,7 +77,7 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Dense<T, IN, OU
     #[inline]
     pub fn preactivation(&self, x: &[T; IN]) -> [T; OUT] {
         let mut z = self.bias;
-        T::gemm_nt(x, self.weight.as_flattened(), IN, &mut z);
+        kernels::add_xwt(x, self.weight.as_flattened(), IN, &mut z);
         z
     }
 
@@ -102,11 +104,10 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Dense<T, IN, OU
     pub fn input_gradient(&self, delta: &[T; OUT]) -> [T; IN] {
         // Row-wise axpy (gx += δⱼ · Wⱼ) walks W in memory order.
         let mut gx = [T::zero(); IN];
-        T::gemm_acc(
+        kernels::add_wt_delta(
             T::one(),
             delta,
-            0,
-            1,
+            OUT,
             self.weight.as_flattened(),
             IN,
             &mut gx,
@@ -133,7 +134,7 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Dense<T, IN, OU
     /// computing the gradient and then `p −= lr·g` does.
     #[inline]
     pub fn sgd_update(&mut self, x: &[T; IN], delta: &[T; OUT], lr: T) {
-        T::gemm_acc(-lr, delta, 1, 0, x, IN, self.weight.as_flattened_mut());
+        kernels::add_outer(-lr, delta, OUT, x, IN, self.weight.as_flattened_mut());
         for (b, &d) in self.bias.iter_mut().zip(delta) {
             *b -= lr * d;
         }
@@ -145,7 +146,7 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Dense<T, IN, OU
     pub fn forward_batch(&self, x: &[[T; IN]], z: &mut [[T; OUT]], a: &mut [[T; OUT]]) {
         debug_assert!(x.len() == z.len() && z.len() == a.len());
         z.fill(self.bias);
-        T::gemm_nt(
+        kernels::add_xwt(
             x.as_flattened(),
             self.weight.as_flattened(),
             IN,
@@ -167,16 +168,7 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Dense<T, IN, OU
         a_below: &[[T; IN]],
         out: &mut [[T; IN]],
     ) {
-        out.fill([T::zero(); IN]);
-        T::gemm_acc(
-            T::one(),
-            delta.as_flattened(),
-            OUT,
-            1,
-            self.weight.as_flattened(),
-            IN,
-            out.as_flattened_mut(),
-        );
+        Layer::input_gradient_batch(self, delta, out);
         for ((g, z), a) in out.iter_mut().zip(z_below).zip(a_below) {
             act.backward(z, a, g);
         }
@@ -187,10 +179,9 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Dense<T, IN, OU
     #[inline]
     pub fn sgd_update_batch(&mut self, x: &[[T; IN]], delta: &[[T; OUT]], scale: T) {
         debug_assert_eq!(x.len(), delta.len());
-        T::gemm_acc(
+        kernels::add_outer(
             -scale,
             delta.as_flattened(),
-            1,
             OUT,
             x.as_flattened(),
             IN,
@@ -216,7 +207,7 @@ impl<T: Float, const IN: usize, const OUT: usize> DenseGradients<T, IN, OUT> {
     /// `∂L/∂b += δ` and `∂L/∂W += δ ⊗ x`.
     #[inline]
     pub fn accumulate(&mut self, x: &[T; IN], delta: &[T; OUT]) {
-        T::gemm_acc(T::one(), delta, 1, 0, x, IN, self.weight.as_flattened_mut());
+        kernels::add_outer(T::one(), delta, OUT, x, IN, self.weight.as_flattened_mut());
         for (b, &d) in self.bias.iter_mut().zip(delta) {
             *b += d;
         }
@@ -226,10 +217,9 @@ impl<T: Float, const IN: usize, const OUT: usize> DenseGradients<T, IN, OUT> {
     #[inline]
     pub fn accumulate_batch(&mut self, x: &[[T; IN]], delta: &[[T; OUT]]) {
         debug_assert_eq!(x.len(), delta.len());
-        T::gemm_acc(
+        kernels::add_outer(
             T::one(),
             delta.as_flattened(),
-            1,
             OUT,
             x.as_flattened(),
             IN,
@@ -271,10 +261,178 @@ impl<T: Float, const N: usize> Default for LayerTrace<T, N> {
     }
 }
 
+impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Layer<T> for Dense<T, IN, OUT, A> {
+    const KIND: &'static str = "dense";
+    const INPUTS: usize = IN;
+    const OUTPUTS: usize = OUT;
+    const PARAMS: usize = IN * OUT + OUT;
+    const TENSOR_NAMES: &'static [&'static str] = &["weight", "bias"];
+    const TENSOR_SHAPES: &'static [&'static [usize]] = &[&[OUT, IN], &[OUT]];
+
+    type Config = A;
+    type Input = [T; IN];
+    type Output = [T; OUT];
+    type Trace = LayerTrace<T, OUT>;
+    type Pre = [T; OUT];
+    type Gradients = DenseGradients<T, IN, OUT>;
+    type Activation = A;
+
+    fn zeroed(activation: A) -> Self {
+        Dense::zeroed(activation)
+    }
+
+    fn init(activation: A, rng: &mut Rng) -> Self {
+        Dense::init(activation, rng)
+    }
+
+    fn init_in_place(&mut self, rng: &mut Rng) {
+        Dense::init_in_place(self, rng)
+    }
+
+    #[inline]
+    fn tensor(&self, i: usize) -> &[T] {
+        match i {
+            0 => self.weight.as_flattened(),
+            1 => &self.bias,
+            _ => &[],
+        }
+    }
+
+    #[inline]
+    fn tensor_mut(&mut self, i: usize) -> &mut [T] {
+        match i {
+            0 => self.weight.as_flattened_mut(),
+            1 => &mut self.bias,
+            _ => &mut [],
+        }
+    }
+
+    #[inline(always)]
+    fn activation(&self) -> &A {
+        &self.activation
+    }
+
+    #[inline(always)]
+    fn forward(&self, x: &[T; IN]) -> [T; OUT] {
+        Dense::forward(self, x)
+    }
+
+    #[inline(always)]
+    fn forward_trace(&self, x: &[T; IN]) -> LayerTrace<T, OUT> {
+        Dense::forward_trace(self, x)
+    }
+
+    #[inline(always)]
+    fn delta(&self, trace: &LayerTrace<T, OUT>, grad: &mut [T; OUT]) {
+        self.activation.backward(&trace.z, &trace.a, grad);
+    }
+
+    #[inline(always)]
+    fn input_gradient(&self, delta: &[T; OUT]) -> [T; IN] {
+        Dense::input_gradient(self, delta)
+    }
+
+    #[inline(always)]
+    fn accumulate(
+        &self,
+        grads: &mut DenseGradients<T, IN, OUT>,
+        x: &[T; IN],
+        _trace: &LayerTrace<T, OUT>,
+        delta: &[T; OUT],
+    ) {
+        grads.accumulate(x, delta)
+    }
+
+    #[inline(always)]
+    fn update_sgd(&mut self, x: &[T; IN], _trace: &LayerTrace<T, OUT>, delta: &[T; OUT], lr: T) {
+        Dense::sgd_update(self, x, delta, lr)
+    }
+
+    #[inline(always)]
+    fn forward_batch(&self, x: &[[T; IN]], pre: &mut [[T; OUT]], out: &mut [[T; OUT]]) {
+        Dense::forward_batch(self, x, pre, out)
+    }
+
+    #[inline(always)]
+    fn batch_za<'r>(pre: &'r [T; OUT], out: &'r [T; OUT]) -> (&'r [T], &'r [T]) {
+        (pre, out)
+    }
+
+    #[inline(always)]
+    fn delta_batch(&self, pre: &[[T; OUT]], out: &[[T; OUT]], grad: &mut [[T; OUT]]) {
+        for ((g, z), a) in grad.iter_mut().zip(pre).zip(out) {
+            self.activation.backward(z, a, g);
+        }
+    }
+
+    #[inline(always)]
+    fn input_gradient_batch(&self, delta: &[[T; OUT]], out: &mut [[T; IN]]) {
+        out.fill([T::zero(); IN]);
+        kernels::add_wt_delta(
+            T::one(),
+            delta.as_flattened(),
+            OUT,
+            self.weight.as_flattened(),
+            IN,
+            out.as_flattened_mut(),
+        );
+    }
+
+    #[inline(always)]
+    fn accumulate_batch(
+        &self,
+        grads: &mut DenseGradients<T, IN, OUT>,
+        x: &[[T; IN]],
+        _pre: &[[T; OUT]],
+        delta: &[[T; OUT]],
+    ) {
+        grads.accumulate_batch(x, delta)
+    }
+
+    #[inline(always)]
+    fn update_sgd_batch(&mut self, x: &[[T; IN]], _pre: &[[T; OUT]], delta: &[[T; OUT]], scale: T) {
+        Dense::sgd_update_batch(self, x, delta, scale)
+    }
+}
+
+impl<T, const N: usize> TraceOutput for LayerTrace<T, N> {
+    type Output = [T; N];
+
+    #[inline(always)]
+    fn output(&self) -> &[T; N] {
+        &self.a
+    }
+
+    #[inline(always)]
+    fn output_za(&self) -> (&[T; N], &[T; N]) {
+        (&self.z, &self.a)
+    }
+}
+
+impl<T: Float, const IN: usize, const OUT: usize> LayerGradients<T> for DenseGradients<T, IN, OUT> {
+    #[inline]
+    fn tensor(&self, i: usize) -> &[T] {
+        match i {
+            0 => self.weight.as_flattened(),
+            1 => &self.bias,
+            _ => &[],
+        }
+    }
+
+    #[inline]
+    fn tensor_mut(&mut self, i: usize) -> &mut [T] {
+        match i {
+            0 => self.weight.as_flattened_mut(),
+            1 => &mut self.bias,
+            _ => &mut [],
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::activation::{Identity, Relu, Tanh};
+    use crate::layers::activation::{Identity, Relu, Tanh};
 
     fn layer() -> Dense<f64, 3, 2, Identity> {
         Dense {
@@ -337,5 +495,84 @@ mod tests {
         assert!(l.weight.as_flattened().iter().all(|w| w.abs() <= b));
         assert!(l.weight.as_flattened().iter().any(|w| w.abs() > 0.8 * b));
         assert_eq!(l.bias, [0.0; 10]);
+    }
+
+    /// A 3 → 2 layer and the 2 → 3 tanh layer below it, with varied values.
+    fn pair() -> (Dense<f64, 3, 2, Identity>, Dense<f64, 2, 3, Tanh>) {
+        let below = Dense {
+            weight: [[0.5, -1.0], [0.25, 0.75], [-0.5, 0.125]],
+            bias: [0.1, -0.2, 0.3],
+            activation: Tanh,
+        };
+        (layer(), below)
+    }
+
+    #[test]
+    fn layer_descriptors_are_pytorchs() {
+        type L = Dense<f32, 3, 2, Identity>;
+        assert_eq!(<L as Layer<f32>>::KIND, "dense");
+        assert_eq!(<L as Layer<f32>>::PARAMS, 8);
+        assert_eq!(<L as Layer<f32>>::TENSOR_NAMES, ["weight", "bias"]);
+        assert_eq!(
+            <L as Layer<f32>>::TENSOR_SHAPES,
+            [&[2usize, 3][..], &[2][..]]
+        );
+        let l = layer();
+        assert_eq!(Layer::tensor(&l, 0), [1.0, 2.0, 3.0, -1.0, 0.5, 0.0]);
+        assert_eq!(Layer::tensor(&l, 1), [0.5, -0.25]);
+        assert!(Layer::tensor(&l, 2).is_empty());
+    }
+
+    #[test]
+    fn pass_delta_is_delta_below() {
+        let (l, below) = pair();
+        let x = [0.3, -0.7];
+        let trace = below.forward_trace(&x);
+        let d = [2.0, -4.0];
+        assert_eq!(
+            l.pass_delta(&d, &below, &trace),
+            l.delta_below(&d, &below.activation, &trace)
+        );
+    }
+
+    /// The batched forms give each row exactly what the per-sample forms give that sample, and
+    /// the fused updates exactly what accumulating and then `p −= scale·g` gives.
+    #[test]
+    fn batched_forms_match_the_per_sample_ones() {
+        let (l, below) = pair();
+        let xs = [[0.3, -0.7], [1.5, 0.2], [-0.4, 0.9]];
+        let ds = [[2.0, -4.0], [0.5, 0.0], [-1.0, 3.0]];
+        let (mut pre, mut out) = ([[0.0; 3]; 3], [[0.0; 3]; 3]);
+        below.forward_batch(&xs, &mut pre, &mut out);
+        let mut passed = [[0.0; 3]; 3];
+        l.pass_delta_batch(&ds, &below, &pre, &out, &mut passed);
+        let mut grads = DenseGradients::<f64, 3, 2>::zeroed();
+        let mut by_sample = DenseGradients::<f64, 3, 2>::zeroed();
+        Layer::accumulate_batch(&l, &mut grads, &out, &[[0.0; 2]; 3], &ds);
+        for s in 0..3 {
+            let trace = below.forward_trace(&xs[s]);
+            assert_eq!((pre[s], out[s]), (trace.z, trace.a), "forward, row {s}");
+            assert_eq!(
+                passed[s],
+                l.pass_delta(&ds[s], &below, &trace),
+                "δ, row {s}"
+            );
+            let own = l.forward_trace(&trace.a);
+            Layer::accumulate(&l, &mut by_sample, &trace.a, &own, &ds[s]);
+        }
+        assert_eq!(grads, by_sample);
+        let mut fused = l;
+        fused.update_sgd_batch(&out, &[[0.0; 2]; 3], &ds, 0.25);
+        let mut stepped = l;
+        for (p, g) in stepped
+            .weight
+            .as_flattened_mut()
+            .iter_mut()
+            .chain(&mut stepped.bias)
+            .zip(grads.weight.as_flattened().iter().chain(&grads.bias))
+        {
+            *p -= 0.25 * g;
+        }
+        assert_eq!(fused, stepped);
     }
 }

@@ -5,8 +5,8 @@
 //! implement [`Elementwise`] (a scalar function and its derivative) and get [`Activation`] from
 //! it; [`Softmax`], which couples its outputs, implements [`Activation`] directly.
 
-use crate::float::Float;
-use crate::init::Init;
+use crate::layers::init::Init;
+use crate::scalar::Float;
 use core::fmt::Debug;
 
 /// A layer's activation function `a = f(z)`, applied to a whole layer.

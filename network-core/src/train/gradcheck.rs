@@ -34,11 +34,11 @@
 
 use core::fmt;
 
-use crate::display::{Shape, ToPadded};
-use crate::float::Float;
+use crate::inspect::display::{Shape, ToPadded};
 use crate::loss::Loss;
 use crate::network::Network;
-use crate::params::Parameters;
+use crate::network::params::Parameters;
+use crate::scalar::Float;
 
 /// The floor of the relative error's denominator: it only turns `0 / 0` into `0`.
 pub const FLOOR: f64 = 1e-300;

@@ -3,9 +3,9 @@
 use core::fmt;
 use core::marker::PhantomData;
 
-use crate::float::Float;
-use crate::metrics::digits;
+use crate::inspect::metrics::digits;
 use crate::network::Network;
+use crate::scalar::Float;
 
 /// The architecture of network type `N` as a table: each layer's name, kind, input and output
 /// widths, activation and parameter count, then the total. Made by the generated `summary()`

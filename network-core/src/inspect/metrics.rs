@@ -7,9 +7,9 @@
 
 use core::fmt;
 
-use crate::float::Float;
 use crate::loss::Loss;
 use crate::network::Network;
+use crate::scalar::Float;
 
 /// The index of the largest value (the first one on ties); NaN never wins. 0 for an empty
 /// slice.

@@ -1,5 +1,5 @@
 //! AVX-512 and AVX2+FMA versions of the `f32` kernels of [`kernels`](crate::kernels), chosen at
-//! run time.
+//! run time. An implementation detail, public for the crate's kernel benchmarks.
 //!
 //! The `unsafe` of the crate lives here, apart from the zeroed allocation of
 //! [`heap`](crate::heap): unaligned vector loads and stores through raw
@@ -551,8 +551,8 @@ isa!(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::init::Rng;
-    use crate::kernels;
+    use crate::Rng;
+    use crate::kernels::portable as kernels;
     use std::vec::Vec;
 
     fn random(n: usize, rng: &mut Rng) -> Vec<f32> {

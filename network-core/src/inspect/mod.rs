@@ -1,0 +1,5 @@
+//! Looking at a network: its architecture table, printed gradients, evaluation metrics.
+
+pub mod display;
+pub mod metrics;
+pub mod summary;
