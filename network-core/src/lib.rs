@@ -95,6 +95,9 @@ pub use io::model::{self, ModelError, ModelFile};
 pub use io::safetensors;
 #[cfg(feature = "serde")]
 pub use io::serde_impls;
+pub use layers::gru::{Gru, GruGradients, GruStep};
+pub use layers::lstm::{Lstm, LstmGradients, LstmState, LstmStep};
+pub use layers::sequence::StepLayer;
 pub use layers::{Layer, LayerGradients, TraceOutput};
 pub use loss::{BinaryCrossEntropy, CrossEntropy, Huber, Loss, Mae, Mse, PredictionLoss};
 pub use metrics::{
