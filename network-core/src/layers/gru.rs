@@ -323,15 +323,18 @@ impl<T: Float, const IN: usize, const H: usize> StepLayer<T> for Gru<T, IN, H> {
     }
 
     #[inline(always)]
+    fn step_delta(&self, _trace: &GruStep<T, H>, _grad: &mut [T; H]) {}
+
+    #[inline(always)]
     fn step_backward(
         &self,
         grads: &mut GruGradients<T, IN, H>,
         x: &[T; IN],
         trace: &GruStep<T, H>,
-        grad: &mut [T; H],
+        delta: &[T; H],
         carry: &mut [T; H],
     ) -> [T; IN] {
-        Gru::step_backward(self, grads, x, trace, grad, carry)
+        Gru::step_backward(self, grads, x, trace, delta, carry)
     }
 }
 

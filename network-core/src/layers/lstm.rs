@@ -326,15 +326,18 @@ impl<T: Float, const IN: usize, const H: usize> StepLayer<T> for Lstm<T, IN, H> 
     }
 
     #[inline(always)]
+    fn step_delta(&self, _trace: &LstmStep<T, H>, _grad: &mut [T; H]) {}
+
+    #[inline(always)]
     fn step_backward(
         &self,
         grads: &mut LstmGradients<T, IN, H>,
         x: &[T; IN],
         trace: &LstmStep<T, H>,
-        grad: &mut [T; H],
+        delta: &[T; H],
         carry: &mut LstmState<T, H>,
     ) -> [T; IN] {
-        Lstm::step_backward(self, grads, x, trace, grad, carry)
+        Lstm::step_backward(self, grads, x, trace, delta, carry)
     }
 }
 

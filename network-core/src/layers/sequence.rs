@@ -73,18 +73,36 @@ pub trait StepLayer<T: Float>: Sized {
     /// A step's output before and after the output activation, `(z, a)`, from its trace.
     fn step_za(trace: &Self::Step) -> (&Self::Output, &Self::Output);
 
-    /// Backpropagation through one step. `grad` holds `∂L/∂a` of the step's output (it is
-    /// overwritten); `carry` holds `∂L/∂state` of the state the step produced and is left
-    /// holding `∂L/∂state` of the state it started from. Adds the parameter gradients into
-    /// `grads` and returns `∂L/∂x`.
+    /// Turns `∂L/∂a` of a step's output into `δ`, through the output activation, in place
+    /// (nothing to do for the recurrent kinds, whose output is `h` itself).
+    fn step_delta(&self, trace: &Self::Step, grad: &mut Self::Output);
+
+    /// Backpropagation through one step, given `δ` of its output. `carry` holds `∂L/∂state`
+    /// of the state the step produced and is left holding `∂L/∂state` of the state it started
+    /// from. Adds the parameter gradients into `grads` and returns `∂L/∂x`.
     fn step_backward(
         &self,
         grads: &mut Self::Gradients,
         x: &Self::Input,
         trace: &Self::Step,
-        grad: &mut Self::Output,
+        delta: &Self::Output,
         carry: &mut Self::State,
     ) -> Self::Input;
+}
+
+/// What the generated `forward` of a sequence network requires, and nothing implements: a
+/// network with a recurrent layer has no output without a state, so calling `forward` on it
+/// is a compile error whose message says what to call instead.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has a recurrent layer, so it has no stateless `forward`",
+    label = "a sequence network carries a state from one time step to the next",
+    note = "keep a state, `let mut state = Default::default();`, and call \
+            `net.step(&mut state, &x)` for one time step, or \
+            `net.step_block(&mut state, &xs, &mut ys)` for a buffer of them"
+)]
+pub trait StatelessForward<I, O> {
+    /// The output for `x` with no state.
+    fn forward_stateless(&self, x: &I) -> O;
 }
 
 impl<T: Float, const IN: usize, const OUT: usize, A: Activation> StepLayer<T>
@@ -152,17 +170,21 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> StepLayer<T>
     }
 
     #[inline(always)]
+    fn step_delta(&self, trace: &LayerTrace<T, OUT>, grad: &mut [T; OUT]) {
+        Layer::delta(self, trace, grad);
+    }
+
+    #[inline(always)]
     fn step_backward(
         &self,
         grads: &mut Self::Gradients,
         x: &[T; IN],
-        trace: &LayerTrace<T, OUT>,
-        grad: &mut [T; OUT],
+        _trace: &LayerTrace<T, OUT>,
+        delta: &[T; OUT],
         _carry: &mut (),
     ) -> [T; IN] {
-        Layer::delta(self, trace, grad);
-        grads.accumulate(x, grad);
-        Dense::input_gradient(self, grad)
+        grads.accumulate(x, delta);
+        Dense::input_gradient(self, delta)
     }
 }
 
@@ -245,7 +267,8 @@ pub(crate) mod check {
             for (g, &c) in g.as_mut().iter_mut().zip(c[t].as_ref()) {
                 *g += c;
             }
-            dxs.push(layer.step_backward(&mut grads, &xs[t], &traces[t], &mut g, &mut carry));
+            layer.step_delta(&traces[t], &mut g);
+            dxs.push(layer.step_backward(&mut grads, &xs[t], &traces[t], &g, &mut carry));
         }
         dxs.reverse();
         let eps = 1e-5;

@@ -32,6 +32,10 @@ pub fn network_impl(g: &Gen) -> TokenStream {
     let accumulate_chunk = walk(g, Sink::Accumulate, Mode::Batch);
     let sgd_chunk = walk(g, Sink::Sgd, Mode::Batch);
     quote! {
+        impl<T: ::network::Float> ::network::Trainable<T> for #name<T> {
+            type Gradients = #grads<T>;
+        }
+
         impl<T: ::network::Float> ::network::Network<T> for #name<T> {
             const INPUTS: usize = #n_in;
             const OUTPUTS: usize = #n_out;
@@ -40,7 +44,6 @@ pub fn network_impl(g: &Gen) -> TokenStream {
             const CHUNK: usize = #chunk;
             type Input = [T; #n_in];
             type Output = [T; #n_out];
-            type Gradients = #grads<T>;
             type Trace = #trace<T>;
             type OutputActivation = #last_act;
 
