@@ -109,14 +109,22 @@ impl<T: Float, const IN: usize, const H: usize> Gru<T, IN, H> {
     /// One time step: the new hidden state (also the output) from `h` and `x`.
     #[inline]
     pub fn step(&self, h: &mut [T; H], x: &[T; IN]) -> [T; H] {
-        let mut trace = GruStep::zeroed();
-        self.step_trace(h, x, &mut trace);
-        trace.h
+        *h = self.cell(h, x).h;
+        *h
     }
 
     /// One time step keeping the gates in `trace`; `h` becomes the new hidden state.
     #[inline]
     pub fn step_trace(&self, h: &mut [T; H], x: &[T; IN], trace: &mut GruStep<T, H>) {
+        *trace = self.cell(h, x);
+        *h = trace.h;
+    }
+
+    /// The step from `h`: the gates `r`, `z`, `n`, `W_hn h + b_hn` and the new state, each
+    /// computed for all units in one pass (loops the compiler vectorises, transcendental
+    /// functions included).
+    #[inline(always)]
+    fn cell(&self, h: &[T; H], x: &[T; IN]) -> GruStep<T, H> {
         let mut gi = self.bias_ih;
         kernels::add_xwt(
             x,
@@ -131,18 +139,32 @@ impl<T: Float, const IN: usize, const H: usize> Gru<T, IN, H> {
             H,
             gh.as_flattened_mut(),
         );
-        trace.h_prev = *h;
-        trace.hn = gh[2];
-        for j in 0..H {
-            let r = Sigmoid.apply(gi[0][j] + gh[0][j]);
-            let z = Sigmoid.apply(gi[1][j] + gh[1][j]);
-            let n = Tanh.apply(gi[2][j] + r * gh[2][j]);
-            trace.r[j] = r;
-            trace.z[j] = z;
-            trace.n[j] = n;
-            trace.h[j] = (T::one() - z) * n + z * h[j];
+        let mut rz = [[T::zero(); H]; 2];
+        for ((o, i), g) in rz
+            .as_flattened_mut()
+            .iter_mut()
+            .zip(gi.as_flattened())
+            .zip(gh.as_flattened())
+        {
+            *o = Sigmoid.apply(*i + *g);
         }
-        *h = trace.h;
+        let [r, z] = rz;
+        let mut n = [T::zero(); H];
+        for (((n, &i), &g), &r) in n.iter_mut().zip(&gi[2]).zip(&gh[2]).zip(&r) {
+            *n = Tanh.apply(i + r * g);
+        }
+        let mut new = [T::zero(); H];
+        for (((o, &n), &z), &h) in new.iter_mut().zip(&n).zip(&z).zip(h) {
+            *o = (T::one() - z) * n + z * h;
+        }
+        GruStep {
+            h_prev: *h,
+            r,
+            z,
+            n,
+            hn: gh[2],
+            h: new,
+        }
     }
 
     /// Backpropagation through one step (see [`StepLayer::step_backward`]): `dh` is

@@ -126,19 +126,35 @@ impl<T: Float, const IN: usize, const H: usize> Lstm<T, IN, H> {
     /// One time step: the new `h` (also the output), advancing `state`.
     #[inline]
     pub fn step(&self, state: &mut LstmState<T, H>, x: &[T; IN]) -> [T; H] {
-        let mut trace = LstmStep::zeroed();
-        self.step_trace(state, x, &mut trace);
-        trace.h
+        let (_, _, new) = self.cell(state, x);
+        *state = new;
+        new.h
     }
 
     /// One time step keeping the gates in `trace`, advancing `state`.
     #[inline]
     pub fn step_trace(&self, state: &mut LstmState<T, H>, x: &[T; IN], trace: &mut LstmStep<T, H>) {
+        let (gates, tc, new) = self.cell(state, x);
+        *trace = LstmStep {
+            prev: *state,
+            gates,
+            tc,
+            h: new.h,
+        };
+        *state = new;
+    }
+
+    /// The gates, `tanh(c')` and the new state, each computed for all units in one pass
+    /// (loops the compiler vectorises, transcendental functions included).
+    #[inline(always)]
+    fn cell(&self, state: &LstmState<T, H>, x: &[T; IN]) -> ([[T; H]; 4], [T; H], LstmState<T, H>) {
         let mut pre = self.bias_ih;
-        for (p, b) in pre.iter_mut().zip(&self.bias_hh) {
-            for (p, &b) in p.iter_mut().zip(b) {
-                *p += b;
-            }
+        for (p, &b) in pre
+            .as_flattened_mut()
+            .iter_mut()
+            .zip(self.bias_hh.as_flattened())
+        {
+            *p += b;
         }
         let flat = pre.as_flattened_mut();
         kernels::add_xwt(x, self.weight_ih.as_flattened().as_flattened(), IN, flat);
@@ -148,24 +164,33 @@ impl<T: Float, const IN: usize, const H: usize> Lstm<T, IN, H> {
             H,
             flat,
         );
-        trace.prev = *state;
-        #[allow(clippy::needless_range_loop)] // `j` indexes four gates and two states alike.
-        for j in 0..H {
-            let i = Sigmoid.apply(pre[0][j]);
-            let f = Sigmoid.apply(pre[1][j]);
-            let g = Tanh.apply(pre[2][j]);
-            let o = Sigmoid.apply(pre[3][j]);
-            let c = f * state.c[j] + i * g;
-            let tc = Tanh.apply(c);
-            trace.gates[0][j] = i;
-            trace.gates[1][j] = f;
-            trace.gates[2][j] = g;
-            trace.gates[3][j] = o;
-            trace.tc[j] = tc;
-            state.c[j] = c;
-            state.h[j] = o * tc;
+        let mut gates = [[T::zero(); H]; 4];
+        for (g, &p) in gates[..2]
+            .as_flattened_mut()
+            .iter_mut()
+            .zip(pre[..2].as_flattened())
+        {
+            *g = Sigmoid.apply(p);
         }
-        trace.h = state.h;
+        for (g, &p) in gates[2].iter_mut().zip(&pre[2]) {
+            *g = Tanh.apply(p);
+        }
+        for (g, &p) in gates[3].iter_mut().zip(&pre[3]) {
+            *g = Sigmoid.apply(p);
+        }
+        let mut new = LstmState::zeroed();
+        let [i, f, g, o] = &gates;
+        for ((((c, &i), &f), &g), &c_prev) in new.c.iter_mut().zip(i).zip(f).zip(g).zip(&state.c) {
+            *c = f * c_prev + i * g;
+        }
+        let mut tc = [T::zero(); H];
+        for (t, &c) in tc.iter_mut().zip(&new.c) {
+            *t = Tanh.apply(c);
+        }
+        for ((h, &o), &t) in new.h.iter_mut().zip(o).zip(&tc) {
+            *h = o * t;
+        }
+        (gates, tc, new)
     }
 
     /// Backpropagation through one step (see [`StepLayer::step_backward`]): `dh` is
