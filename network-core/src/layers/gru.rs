@@ -98,7 +98,7 @@ impl<T: Float, const IN: usize, const H: usize> Gru<T, IN, H> {
     /// PyTorch's initialisation: every parameter uniform in `±1/√H`, drawn tensor by tensor
     /// in `state_dict` order, each row by row.
     pub fn init_in_place(&mut self, rng: &mut Rng) {
-        let b = 1.0 / (H as f64).sqrt();
+        let b = 1.0 / num_traits::Float::sqrt(H as f64);
         for i in 0..4 {
             for p in StepLayer::tensor_mut(self, i) {
                 *p = rng.uniform(-b, b);
