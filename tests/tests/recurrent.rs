@@ -209,3 +209,57 @@ fn truncated_bptt_learns_a_delay_with_every_optimizer() {
     let (first, last) = train(ClipNorm::new(Sgd::new(0.5), 1.0));
     assert!(last < first / 4.0, "clipped SGD: {first} → {last}");
 }
+
+/// A mini-batch of windows is one step on the mean of their gradients, and each window's end
+/// state replaces its start.
+#[test]
+fn a_batch_of_windows_steps_on_the_mean_gradient() {
+    const W: usize = 6;
+    let net: GruDense<f64> = GruDense::seeded(4);
+    let mut rng = Rng::new(8);
+    let mut window = GruDense::<f64>::zeroed_window::<W>();
+    let xs: Vec<[[f64; 3]; W]> = (0..3)
+        .map(|_| core::array::from_fn(|_| core::array::from_fn(|_| noise(&mut rng))))
+        .collect();
+    let ys: Vec<[[f64; 2]; W]> = (0..3)
+        .map(|_| core::array::from_fn(|_| core::array::from_fn(|_| noise(&mut rng))))
+        .collect();
+    let mut starts = vec![GruDenseState::default(); 3];
+    net.step(&mut starts[1], &[0.5, -0.5, 1.0]);
+    let before = starts.clone();
+    let mut batched = net.clone();
+    let lr = 0.1;
+    let loss = batched.train_sequence_batch(
+        &mut starts,
+        &xs,
+        &ys,
+        2,
+        &Mse,
+        &mut Sgd::new(lr),
+        &mut window,
+    );
+    let mut sum = GruDenseGradients::<f64>::zeroed();
+    let mut losses = 0.0;
+    for b in 0..3 {
+        let (l, end) =
+            net.window_gradients(&before[b], &xs[b], &ys[b], 2, &Mse, &mut window, &mut sum);
+        assert_eq!(end, starts[b], "end state of window {b}");
+        losses += l;
+    }
+    assert!((loss - losses / 3.0).abs() < 1e-15);
+    let mut by_hand = net.clone();
+    for i in 0..<GruDense<f64> as Parameters<f64>>::TENSORS {
+        for (p, g) in by_hand.tensor_mut(i).iter_mut().zip(sum.tensor(i)) {
+            *p -= lr * (g / 3.0);
+        }
+    }
+    for i in 0..<GruDense<f64> as Parameters<f64>>::TENSORS {
+        for (a, b) in batched.tensor(i).iter().zip(by_hand.tensor(i)) {
+            assert!(
+                (a - b).abs() < 1e-14,
+                "{}: {a} vs {b}",
+                GruDense::<f64>::tensor_name(i)
+            );
+        }
+    }
+}

@@ -307,6 +307,44 @@ pub fn network(g: &Gen) -> TokenStream {
                     out
                 }
 
+                /// One optimizer update from a mini-batch of windows: the mean of their
+                /// gradients (each as [`window_gradients`](Self::window_gradients) gives it,
+                /// from `starts[b]` over `xs[b]` and `ys[b]`). Each window's end state
+                /// replaces its start in `starts`, so a batch of long streams trains by
+                /// truncated BPTT window after window. Returns the mean loss before the
+                /// update. Panics unless the three slices have the same, non-zero length.
+                #[allow(clippy::too_many_arguments)]
+                pub fn train_sequence_batch<
+                    L: ::network::Loss<T, #last_act>,
+                    O: ::network::Optimizer<T, Self>,
+                    const W: usize,
+                >(
+                    &mut self,
+                    starts: &mut [#state<T>],
+                    xs: &[[[T; #n_in]; W]],
+                    ys: &[[[T; #n_out]; W]],
+                    warmup: usize,
+                    loss: &L,
+                    opt: &mut O,
+                    window: &mut #window<T, W>,
+                ) -> T {
+                    assert!(
+                        !starts.is_empty() && starts.len() == xs.len() && xs.len() == ys.len(),
+                        "train_sequence_batch needs one start state, input window and target window per sequence"
+                    );
+                    let mut grads: #grads<T> = ::core::default::Default::default();
+                    let mut total = T::zero();
+                    for ((start, x), y) in starts.iter_mut().zip(xs).zip(ys) {
+                        let (l, end) = self.window_gradients(start, x, y, warmup, loss, window, &mut grads);
+                        total += l;
+                        *start = end;
+                    }
+                    let scale = T::one() / <T as ::network::Float>::cast(xs.len() as f64);
+                    ::network::Parameters::scale(&mut grads, scale);
+                    opt.step(self, &grads);
+                    total * scale
+                }
+
                 /// Copies all `PARAMS` parameters from `src`, in PyTorch's `state_dict` order.
                 pub fn read_params(&mut self, src: &[T]) -> ::core::result::Result<(), ::network::Error> {
                     <Self as ::network::Parameters<T>>::read_params(self, src)
