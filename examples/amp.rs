@@ -164,6 +164,24 @@ fn main() -> ExitCode {
     }
     let trained = start.elapsed();
 
+    // The one bias gradient that is not `δ`: `b_hn` sits inside `r ⊙ (W_hn h + b_hn)`, so
+    // `∂L/∂b_hn = r ⊙ δ_n` while `∂L/∂b_in = δ_n` (docs/backprop.md, section 10).
+    let mut grads = AmpGradients::zeroed();
+    let (x, y) = (
+        xs[..WINDOW].try_into().unwrap(),
+        ys[..WINDOW].try_into().unwrap(),
+    );
+    net.window_gradients(&AmpState::default(), x, y, 0, &Mse, &mut window, &mut grads);
+    println!("candidate-gate bias gradients over the first window, units 1-4:");
+    let row = |v: &[f32]| {
+        v[..4]
+            .iter()
+            .map(|g| format!("{g:+.3e}"))
+            .collect::<Vec<_>>()
+    };
+    println!("  ∂L/∂b_in = Σ δ_n      {:?}", row(&grads.l1.bias_ih[2]));
+    println!("  ∂L/∂b_hn = Σ r ⊙ δ_n  {:?}", row(&grads.l1.bias_hh[2]));
+
     let mut out = vec![[0.0f32]; test_x.len()];
     let t = Instant::now();
     net.step_block(&mut AmpState::default(), &as_rows(&test_x), &mut out);
