@@ -90,6 +90,7 @@ pub use error::Error;
 pub use gradcheck::{GradCheck, grad_check};
 pub use heap::{HeapTraining, ZeroBits};
 pub use init::{Init, Rng};
+pub use inspect::budget::MemoryBudget;
 pub use io::model::{self, ModelError, ModelFile};
 #[cfg(feature = "safetensors")]
 pub use io::safetensors;
