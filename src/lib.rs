@@ -38,6 +38,8 @@ pub use network_core::{
     activation, dense, display, gradcheck, init, inspect, layers, loss, metrics, optim, scalar,
     summary,
 };
+#[cfg(feature = "std")]
+pub use network_core::{export_rust, rust_source};
 // Implementation details, reachable for benchmarks and the activation-accuracy example.
 #[doc(hidden)]
 pub use network_core::{fast, kernels};

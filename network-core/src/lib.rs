@@ -92,6 +92,8 @@ pub use heap::{HeapTraining, ZeroBits};
 pub use init::{Init, Rng};
 pub use inspect::budget::MemoryBudget;
 pub use io::model::{self, ModelError, ModelFile};
+#[cfg(feature = "std")]
+pub use io::rust_source::{self, export_rust};
 #[cfg(feature = "safetensors")]
 pub use io::safetensors;
 #[cfg(feature = "serde")]

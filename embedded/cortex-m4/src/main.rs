@@ -1,11 +1,14 @@
 //! Trains XOR on a Cortex-M4F: the network is declared with `network!`, initialised from a seed
 //! and trained on the device with per-sample SGD, then again from the same seed with Adam; no
-//! allocator and no `std` are linked.
+//! allocator and no `std` are linked. Before that it runs the self-test of an XOR network
+//! trained on a computer and compiled in as Rust source (`xor_model.rs`), and measures the
+//! stack of inference and training steps for two network sizes.
 //!
 //! Runs on QEMU's `mps2-an386` board (`cargo run --release` from this directory), prints the
 //! loss as it trains, the sizes of the network and its training buffers, the stack a training
-//! step takes, and `accuracy: 4/4` for each optimizer. QEMU's exit status is 0 if both runs
-//! learned XOR, 1 otherwise (also on a panic or a fault).
+//! step takes, `self-test: passed`, and `accuracy: 4/4` for each optimizer. QEMU's exit status
+//! is 0 if the self-test passed and both runs learned XOR, 1 otherwise (also on a panic or a
+//! fault).
 
 #![no_std]
 #![no_main]
@@ -38,6 +41,10 @@ const DATA: [([f32; 2], [f32; 1]); 4] = [
     ([1.0, 1.0], [0.0]),
 ];
 
+// `XOR`, the network of `tests/tests/fixtures/xor.model` (trained on a computer) as a constant,
+// and `xor_self_test`: written by `cargo run --release --example export_rust` at the root.
+include!("xor_model.rs");
+
 network! {
     /// A larger network for the stack measurements, the shape of the `digits` example: 8×8
     /// pixels in, ten classes out (2410 parameters).
@@ -60,6 +67,26 @@ const _: () = assert!(
 #[entry]
 fn main() -> ! {
     hprintln!("network on a Cortex-M4F: XOR, dense(2 -> 8, tanh), dense(8 -> 1, sigmoid)");
+    // The network trained on a computer, compiled in from generated source: does it compute
+    // here what it computed there?
+    let self_test = xor_self_test();
+    hprintln!(
+        "XOR from generated source (xor_model.rs): {} -> {:.4}, {} -> {:.4}",
+        "0 xor 1",
+        XOR.forward(&[0.0, 1.0])[0],
+        "1 xor 1",
+        XOR.forward(&[1.0, 1.0])[0],
+    );
+    let largest = XOR_SELF_TEST
+        .iter()
+        .map(|(x, want)| XOR.forward(x)[0] - want[0])
+        .fold(0.0f32, |m, d| m.max(d).max(-d));
+    hprintln!(
+        "self-test: {} (largest difference from the host's outputs: {:e})",
+        if self_test { "passed" } else { "FAILED" },
+        largest,
+    );
+
     let xor_stack = stack_of::<Xor, _>("Xor", &Mse);
     let digits_stack = stack_of::<Digits, _>("Digits", &CrossEntropy);
 
@@ -78,7 +105,7 @@ fn main() -> ! {
         "stack: {} B deepest for the whole program (with formatting)",
         stack::deepest(),
     );
-    let learned = sgd && adam && xor_stack && digits_stack;
+    let learned = sgd && adam && xor_stack && digits_stack && self_test;
     hprintln!("learned: {}", learned);
     debug::exit(if learned {
         debug::EXIT_SUCCESS
