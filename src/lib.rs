@@ -35,8 +35,8 @@ pub use network_core::{ModelError, ModelFile, model};
 #[cfg(feature = "parallel")]
 pub use network_core::{PARALLEL_PARTS, ParallelScratch, TrainParallel};
 pub use network_core::{
-    activation, dense, display, gradcheck, init, inspect, layers, loss, metrics, optim, scalar,
-    summary,
+    activation, dense, display, gradcheck, init, inspect, layers, loss, metrics, optim, quant,
+    scalar, summary,
 };
 #[cfg(feature = "std")]
 pub use network_core::{export_rust, rust_source};

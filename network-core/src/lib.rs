@@ -48,6 +48,7 @@ pub mod layers;
 pub mod loss;
 pub mod network;
 pub mod optim;
+pub mod quant;
 pub mod scalar;
 mod slice;
 pub mod train;
