@@ -22,6 +22,8 @@
 #[cfg_attr(feature = "std", allow(unused_imports))]
 use num_traits::Float as _;
 
+use core::fmt::{self, Write};
+
 use crate::dense::Dense;
 use crate::layers::activation::Activation;
 use crate::scalar::Float;
@@ -288,6 +290,74 @@ impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
                 table[(z + 128) as usize]
             }
         }
+    }
+}
+
+/// Writes `values` as a Rust array literal, `per_line` on a line.
+fn write_array<W: Write, V: fmt::Display>(
+    out: &mut W,
+    values: &[V],
+    per_line: usize,
+) -> fmt::Result {
+    out.write_char('[')?;
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.write_str(if i % per_line == 0 { ",\n    " } else { ", " })?;
+        }
+        write!(out, "{v}")?;
+    }
+    out.write_char(']')
+}
+
+impl QParams {
+    /// Writes the value as a Rust expression, the scale as its bits (so it is the same value).
+    pub fn write_rust<W: Write>(&self, out: &mut W) -> fmt::Result {
+        write!(
+            out,
+            "::network::quant::QParams {{ scale: f32::from_bits({:#010x}), zero_point: {} }}",
+            self.scale.to_bits(),
+            self.zero_point
+        )
+    }
+}
+
+impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
+    /// Writes the layer as a Rust expression (a struct literal, usable in `const` context).
+    pub fn write_rust<W: Write>(&self, out: &mut W) -> fmt::Result {
+        out.write_str("::network::quant::QDense {\n    weight: [")?;
+        for row in &self.weight {
+            out.write_str("\n    ")?;
+            write_array(out, row, 16)?;
+            out.write_char(',')?;
+        }
+        out.write_str("],\n    bias: ")?;
+        write_array(out, &self.bias, 8)?;
+        out.write_str(",\n    folded_bias: ")?;
+        write_array(out, &self.folded_bias, 8)?;
+        out.write_str(",\n    multiplier: ")?;
+        write_array(out, &self.multiplier, 8)?;
+        out.write_str(",\n    shift: ")?;
+        write_array(out, &self.shift, 16)?;
+        out.write_str(",\n    input: ")?;
+        self.input.write_rust(out)?;
+        out.write_str(",\n    output: ")?;
+        self.output.write_rust(out)?;
+        out.write_str(",\n    activation: ")?;
+        match &self.activation {
+            QActivation::Clamp { zero_point, min } => write!(
+                out,
+                "::network::quant::QActivation::Clamp {{ zero_point: {zero_point}, min: {min} }}"
+            )?,
+            QActivation::Lut { zero_point, table } => {
+                write!(
+                    out,
+                    "::network::quant::QActivation::Lut {{ zero_point: {zero_point}, table: "
+                )?;
+                write_array(out, table, 16)?;
+                out.write_str(" }")?;
+            }
+        }
+        out.write_str(",\n}")
     }
 }
 

@@ -10,6 +10,15 @@ network! {
 }
 
 network! {
+    /// The network of `examples/digits.rs`, whose int8 form the Cortex-M3 firmware runs.
+    pub struct Digits < dense(64 -> 32, relu), dense(32 -> 10, identity) >
+}
+
+// `DIGITS: DigitsI8` and `TEST_DIGITS`, as `cargo run --release --example digits -- PATH`
+// wrote them for the Cortex-M3 firmware.
+include!("../../embedded/cortex-m3/src/digits_i8.rs");
+
+network! {
     /// A classifier: its int8 output is the logits.
     pub struct Classifier < dense(6 -> 12, leaky_relu(0.1)), dense(12 -> 8, gelu), dense(8 -> 3, softmax) >
 }
@@ -137,4 +146,20 @@ fn a_quantized_network_is_constructible_in_const_context() {
     assert_eq!(ID.forward(&[-1]), [-127]);
     assert_eq!(ID.forward(&[2]), [127]);
     assert_eq!(reference(&ID, &[-1]), [-127]);
+}
+
+/// The firmware's int8 network gives here, on another architecture, exactly the outputs the
+/// Cortex-M3 checks; and writing it back as source gives the same text.
+#[test]
+fn the_firmware_network_is_bit_exact_here_too_and_round_trips() {
+    for (x, _, want) in &TEST_DIGITS {
+        assert_eq!(DIGITS.forward_i8(x), *want);
+    }
+    let mut text = String::new();
+    DIGITS.write_rust("DIGITS", &mut text).unwrap();
+    let file = include_str!("../../embedded/cortex-m3/src/digits_i8.rs");
+    assert!(
+        file.contains(&text),
+        "write_rust does not reproduce the firmware's constant"
+    );
 }

@@ -37,6 +37,8 @@ pub fn quantized(g: &Gen) -> TokenStream {
             ::network::Activation::forward(&::network::activation::Softmax, &z, &mut out);
         }
     });
+    let qname_str = qname.to_string();
+    let field_heads = fields.iter().map(|f| format!(",\n{f}: "));
     let doc = format!(
         "[`{name}`] in int8, for inference with integer arithmetic only \
          ([`network::quant`](::network::quant)): made by [`{name}::quantize`], constructible \
@@ -52,6 +54,16 @@ pub fn quantized(g: &Gen) -> TokenStream {
         }
 
         impl #qname {
+            /// Writes the network as Rust source, `pub const NAME: NetI8 = NetI8 { ... };`
+            /// (a firmware `include!`s it where the network is declared; scales are written as
+            /// their bits, so the constant is this network exactly).
+            pub fn write_rust<W: ::core::fmt::Write>(&self, name: &str, out: &mut W) -> ::core::fmt::Result {
+                ::core::write!(out, "pub const {}: {} = {} {{\ninput: ", name, #qname_str, #qname_str)?;
+                self.input.write_rust(out)?;
+                #( out.write_str(#field_heads)?; self.#fields.write_rust(out)?; )*
+                out.write_str(",\n};\n")
+            }
+
             /// `x` quantized as the first layer expects it.
             pub fn quantize_input(&self, x: &[f32; #n_in]) -> [i8; #n_in] {
                 let mut q = [0i8; #n_in];
