@@ -266,12 +266,7 @@ impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
     pub fn forward(&self, x: &[i8; IN]) -> [i8; OUT] {
         let mut out = [0i8; OUT];
         for (j, o) in out.iter_mut().enumerate() {
-            let acc = self.weight[j]
-                .iter()
-                .zip(x)
-                .fold(self.folded_bias[j], |acc, (&w, &x)| {
-                    acc + i32::from(w) * i32::from(x)
-                });
+            let acc = self.folded_bias[j] + crate::kernels::int8::dot_i8(&self.weight[j], x);
             *o = self.activate(j, acc);
         }
         out
