@@ -1,6 +1,7 @@
 //! The int8 dot product of [`quant`](crate::quant): `Σ a[i]·b[i]` in `i32`, with an AVX2
 //! version chosen at run time on x86-64 with `std` (the same detection as the `f32` kernels,
-//! [`simd::level`](crate::kernels::simd::level)), and an AVX-512BW one where the CPU has it.
+//! [`simd::level`](crate::kernels::simd::level)), and AVX-512 VNNI or AVX-512BW ones where the
+//! CPU has them.
 //!
 //! Integer addition is associative, so every version gives the same bits: the AVX2 code sign-
 //! extends 16 bytes at a time to `i16` and multiplies pairs into `i32` (`vpmovsxbw`,
@@ -13,6 +14,15 @@
 pub fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    if n >= 64
+        && std::is_x86_feature_detected!("avx512vnni")
+        && std::is_x86_feature_detected!("avx512bw")
+    {
+        // SAFETY: AVX-512 VNNI and BW are supported on this CPU (checked just above);
+        // `dot_vnni` reads only inside `a` and `b`, which have the same length.
+        return unsafe { dot_vnni(a, b) };
+    }
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     if n >= 64 && std::is_x86_feature_detected!("avx512bw") {
         // SAFETY: AVX-512BW is supported on this CPU (checked just above); `dot_avx512` reads
@@ -86,6 +96,42 @@ unsafe fn dot_avx2(a: &[i8], b: &[i8]) -> i32 {
     let s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0b01_00_11_10));
     let s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0b10_11_00_01));
     _mm_cvtsi128_si32(s) + dot_portable(&a[i..], &b[i..])
+}
+
+/// AVX-512 VNNI: `vpdpbusd` multiplies unsigned by signed bytes and sums four products into
+/// each `i32` lane without saturating. `a` is made unsigned by flipping its sign bit
+/// (`a + 128`), so the sum is `Σ (a+128)·b = Σ a·b + 128·Σ b`, and `Σ b` (the same instruction
+/// against ones) is taken off at the end.
+///
+/// # Safety
+///
+/// The CPU supports AVX-512 VNNI and BW (and so AVX2), and `a.len() == b.len()`.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx512vnni,avx512bw,avx2")]
+unsafe fn dot_vnni(a: &[i8], b: &[i8]) -> i32 {
+    use core::arch::x86_64::*;
+    let n = a.len();
+    let (pa, pb) = (a.as_ptr(), b.as_ptr());
+    let sign = _mm512_set1_epi8(i8::MIN);
+    let ones = _mm512_set1_epi8(1);
+    let mut acc = _mm512_setzero_si512();
+    let mut sum_b = _mm512_setzero_si512();
+    let mut i = 0;
+    // SAFETY (all loads): i + 64 ≤ n = the length of both slices; unaligned loads.
+    while i + 64 <= n {
+        let (va, vb) = unsafe {
+            (
+                _mm512_loadu_si512(pa.add(i).cast()),
+                _mm512_loadu_si512(pb.add(i).cast()),
+            )
+        };
+        acc = _mm512_dpbusd_epi32(acc, _mm512_xor_si512(va, sign), vb);
+        sum_b = _mm512_dpbusd_epi32(sum_b, ones, vb);
+        i += 64;
+    }
+    let sum = _mm512_reduce_add_epi32(acc) - 128 * _mm512_reduce_add_epi32(sum_b);
+    // SAFETY: AVX2 is supported (the caller's contract); the tails have equal lengths.
+    sum + unsafe { dot_avx2(&a[i..], &b[i..]) }
 }
 
 /// AVX-512BW: 64 bytes per iteration in two accumulators, then the AVX2 tail.
