@@ -41,9 +41,9 @@ read -r -a backends <<<"${BACKENDS:-stl xsimd eigen}"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
-# RTNeural wants its default alignment to match the widest vector the build uses: 64 bytes for
-# AVX-512 (xsimd picks it under -march=native on such a CPU), 32 for AVX2, 16 for SSE2. Its Eigen
-# backend accepts at most 32.
+# RTNeural's default alignment (of the plain arrays its xsimd backend loads and stores aligned)
+# follows the widest vector the build uses: 64 bytes for AVX-512 (xsimd picks it under
+# -march=native on such a CPU), 32 for AVX, 16 otherwise. Its Eigen backend accepts at most 32.
 alignment() {
     local cxx="$1" flags="$2" backend="$3" a=16
     # shellcheck disable=SC2086
