@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Derives the coefficients of network-core/src/erf.rs (needs mpmath: `pip install mpmath`).
+"""Derives the coefficients of network-core/src/scalar/erf.rs (needs mpmath: `pip install mpmath`).
 
 - |x| < 0.5: the Maclaurin series erf(x) = (2/√π) Σ (−1)ⁿ x²ⁿ⁺¹ / (n! (2n+1)), truncated where
   the next term is below 2⁻⁶⁴ relative to the result.

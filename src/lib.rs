@@ -20,8 +20,8 @@ pub use network_core::safetensors;
 pub use network_core::train;
 pub use network_core::{
     Activation, BinaryCrossEntropy, CrossEntropy, Dense, DenseGradients, Elementwise, Error, Float,
-    Init, Layer, LayerGradients, LayerInfo, LayerTrace, Loss, Mse, Network, Optimizer, Parameters,
-    PredictionLoss, Rng, Sgd, TraceOutput, Vector,
+    Init, Layer, LayerGradients, LayerInfo, LayerTrace, Loss, MemoryBudget, Mse, Network,
+    Optimizer, Parameters, PredictionLoss, Rng, Sgd, TraceOutput, Vector,
 };
 pub use network_core::{
     Adam, AdamW, ClipNorm, ConfusionMatrix, Constant, Cosine, Huber, LearningRate, Mae, Schedule,
@@ -39,9 +39,11 @@ pub use network_core::{ModelError, ModelFile, model};
 #[cfg(feature = "parallel")]
 pub use network_core::{PARALLEL_PARTS, ParallelScratch, TrainParallel};
 pub use network_core::{
-    activation, dense, display, gradcheck, init, inspect, layers, loss, metrics, optim, scalar,
-    summary,
+    activation, dense, display, gradcheck, init, inspect, layers, loss, metrics, optim, quant,
+    scalar, summary,
 };
+#[cfg(feature = "std")]
+pub use network_core::{export_rust, rust_source};
 // Implementation details, reachable for benchmarks and the activation-accuracy example.
 #[doc(hidden)]
 pub use network_core::{fast, kernels};
@@ -74,8 +76,8 @@ pub mod prelude {
     pub use network_core::{
         Activation, Adam, AdamW, BinaryCrossEntropy, ClipNorm, ConfusionMatrix, Constant, Cosine,
         CrossEntropy, Error, Float, ForwardSlice, HeapTraining, Huber, LearningRate, Loss, Mae,
-        Mse, Network, Optimizer, Parameters, Rng, Schedule, Scheduled, Sgd, StepDecay, accuracy,
-        argmax, confusion_matrix, grad_check, mean_loss, predict_class,
+        MemoryBudget, Mse, Network, Optimizer, Parameters, Rng, Schedule, Scheduled, Sgd,
+        StepDecay, accuracy, argmax, confusion_matrix, grad_check, mean_loss, predict_class,
     };
     #[cfg(feature = "alloc")]
     pub use network_core::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};

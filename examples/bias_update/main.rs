@@ -4,7 +4,7 @@
 //!
 //! Run with `cargo run --release --example bias_update`. Exits non-zero if a gradient disagrees
 //! with its finite difference or training does not converge. The numbers come from
-//! `walkthrough.rs`, which `tests/bias_update.rs` checks against a hand computation, so what
+//! `walkthrough.rs`, which `tests/tests/bias_update.rs` checks against a hand computation, so what
 //! this prints cannot drift from what the library does. The derivation is in
 //! `docs/backprop.md`.
 

@@ -1,5 +1,5 @@
 //! The numbers of the bias-update walkthrough, computed by the library and returned rather than
-//! printed, so that `tests/bias_update.rs` can check every printed number against a
+//! printed, so that `tests/tests/bias_update.rs` can check every printed number against a
 //! hand-written computation.
 //!
 //! The network is the classic worked example of Matt Mazur's "A Step by Step Backpropagation

@@ -1,5 +1,5 @@
 //! Arbitrary bytes into `from_bytes` (and the `const` checker): no panic, no hang, and an
-//! error leaves the network exactly as it was. `tests/fuzz_regressions.rs` replays the corpus.
+//! error leaves the network exactly as it was. `tests/tests/model_file/fuzz_corpus.rs` replays the corpus.
 //!
 //! An odd first byte means "reseal": the checksum is recomputed over the rest before reading,
 //! so that the fuzzer also explores everything the checksum would otherwise hide (the header

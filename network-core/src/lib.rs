@@ -48,6 +48,7 @@ pub mod layers;
 pub mod loss;
 pub mod network;
 pub mod optim;
+pub mod quant;
 pub mod scalar;
 mod slice;
 pub mod train;
@@ -90,7 +91,10 @@ pub use error::Error;
 pub use gradcheck::{GradCheck, grad_check};
 pub use heap::{HeapTraining, ZeroBits};
 pub use init::{Init, Rng};
+pub use inspect::budget::MemoryBudget;
 pub use io::model::{self, ModelError, ModelFile};
+#[cfg(feature = "std")]
+pub use io::rust_source::{self, export_rust};
 #[cfg(feature = "safetensors")]
 pub use io::safetensors;
 #[cfg(feature = "serde")]

@@ -5,7 +5,7 @@ use core::mem::size_of;
 
 use network::model::{self, f32_rows_le, f32s_le, params_offset};
 use network::prelude::*;
-use network::{Dense, Network};
+use network::{Dense, MemoryBudget, Network};
 
 network! {
     /// The network of `examples/model_file.rs`, which wrote `fixtures/xor.model`.
@@ -89,4 +89,75 @@ fn a_network_is_exactly_its_parameters() {
     // aligns the struct to 8 bytes: 25 parameters (100 bytes) + 8 + 4 of padding.
     assert_eq!(parameters_only::<Leaky>(), 100);
     assert_eq!(size_of::<Leaky>(), 112);
+}
+
+// The memory budget is usable in `const` context: a firmware checks it against its RAM at
+// compile time.
+const _: () = assert!(Xor::<f32>::TRACE_BYTES + Xor::<f32>::ADAM_STATE_BYTES < 1024);
+const _: () = assert!(Digits::<f32>::PARAM_BYTES == 9640);
+
+/// Every budget constant is `size_of` of the type the library really uses, written out here
+/// by hand, for both scalar types and for a network whose activation carries a value.
+#[test]
+fn the_memory_budget_is_the_size_of_the_real_types() {
+    use network::layers::Batch;
+    use network::optim::Momentum;
+    use network::prelude::{LeakyRelu, Relu, Softmax};
+
+    fn check<T: Float, N: Network<T>>(momentum: usize, adam: usize, adamw: usize, batch: usize) {
+        assert_eq!(N::PARAM_BYTES, N::PARAMS * size_of::<T>());
+        assert_eq!(N::NETWORK_BYTES, size_of::<N>());
+        assert_eq!(N::GRADIENT_BYTES, size_of::<N::Gradients>());
+        assert_eq!(N::TRACE_BYTES, size_of::<N::Trace>());
+        assert_eq!(N::SGD_STATE_BYTES, size_of::<Sgd<T>>());
+        assert_eq!(N::MOMENTUM_STATE_BYTES, momentum);
+        assert_eq!(N::ADAM_STATE_BYTES, adam);
+        assert_eq!(N::ADAMW_STATE_BYTES, adamw);
+        assert_eq!(<N as MemoryBudget<T>>::BATCH_SCRATCH_BYTES, batch);
+    }
+    type G32 = XorGradients<f32>;
+    check::<f32, Xor>(
+        size_of::<Sgd<f32, Momentum<f32, G32>>>(),
+        size_of::<Adam<f32, G32>>(),
+        size_of::<AdamW<f32, G32>>(),
+        size_of::<Batch<f32, Dense<f32, 2, 8, Tanh>, { Xor::<f32>::CHUNK }>>()
+            + size_of::<Batch<f32, Dense<f32, 8, 1, Sigmoid>, { Xor::<f32>::CHUNK }>>(),
+    );
+    type D64 = DigitsGradients<f64>;
+    check::<f64, Digits<f64>>(
+        size_of::<Sgd<f64, Momentum<f64, D64>>>(),
+        size_of::<Adam<f64, D64>>(),
+        size_of::<AdamW<f64, D64>>(),
+        size_of::<Batch<f64, Dense<f64, 64, 32, Relu>, { Digits::<f64>::CHUNK }>>()
+            + size_of::<Batch<f64, Dense<f64, 32, 10, Softmax>, { Digits::<f64>::CHUNK }>>(),
+    );
+    type L32 = LeakyGradients<f32>;
+    check::<f32, Leaky>(
+        size_of::<Sgd<f32, Momentum<f32, L32>>>(),
+        size_of::<Adam<f32, L32>>(),
+        size_of::<AdamW<f32, L32>>(),
+        size_of::<Batch<f32, Dense<f32, 4, 4, LeakyRelu>, { Leaky::<f32>::CHUNK }>>()
+            + size_of::<Batch<f32, Dense<f32, 4, 1, Identity>, { Leaky::<f32>::CHUNK }>>(),
+    );
+
+    // The figures themselves, for XOR in f32: 33 parameters; the trace is the input and each
+    // layer's z and a, (2 + 2·8 + 2·1) floats; Adam is two moment buffers shaped like the
+    // gradients plus five settings and a step count; a batched step keeps, per layer, CHUNK
+    // rows of z, a and δ.
+    assert_eq!(Xor::<f32>::PARAM_BYTES, 132);
+    assert_eq!(Xor::<f32>::GRADIENT_BYTES, 132);
+    assert_eq!(Xor::<f32>::TRACE_BYTES, 80);
+    assert_eq!(Xor::<f32>::ADAM_STATE_BYTES, 2 * 132 + 5 * 4 + 4);
+    assert_eq!(
+        Xor::<f32>::BATCH_SCRATCH_BYTES,
+        Xor::<f32>::CHUNK * 3 * (8 + 1) * 4
+    );
+    // The figures of docs/embedded.md's table for the larger network.
+    assert_eq!(Digits::<f32>::MOMENTUM_STATE_BYTES, 9656);
+    assert_eq!(Digits::<f32>::ADAM_STATE_BYTES, 19304);
+    assert_eq!(Digits::<f32>::TRACE_BYTES, 592);
+    assert_eq!(Digits::<f32>::BATCH_SCRATCH_BYTES, 32 * 3 * (32 + 10) * 4);
+    // The leaky ReLU's slope and padding count in the network, not in the parameters.
+    assert_eq!(Leaky::<f32>::PARAM_BYTES, 100);
+    assert_eq!(Leaky::<f32>::NETWORK_BYTES, 112);
 }

@@ -346,7 +346,10 @@ l1      dense       4       16  gelu            80
 hidden  dense      16       16  elu(0.5)       272
 l3      dense      16        3  softmax         51
 --------------------------------------------------
-total parameters: 403 (1612 bytes)";
+total parameters: 403 (1612 bytes)
+memory: network 1624 B, gradients 1612 B, trace 296 B
+optimizer state: SGD 8 B, momentum 1628 B, Adam 3248 B, AdamW 3248 B
+batched step scratch: 13440 B (32 rows per chunk)";
     assert_eq!(net.summary().to_string(), want);
     assert_eq!(net.to_string(), want);
     assert_eq!(Mlp::<f32>::PARAMS, 403);

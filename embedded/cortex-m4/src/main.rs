@@ -1,19 +1,21 @@
 //! Trains XOR on a Cortex-M4F: the network is declared with `network!`, initialised from a seed
 //! and trained on the device with per-sample SGD, then again from the same seed with Adam; no
-//! allocator and no `std` are linked.
+//! allocator and no `std` are linked. Before that it runs the self-test of an XOR network
+//! trained on a computer and compiled in as Rust source (`xor_model.rs`), and measures the
+//! stack of inference and training steps for two network sizes.
 //!
 //! Runs on QEMU's `mps2-an386` board (`cargo run --release` from this directory), prints the
 //! loss as it trains, the sizes of the network and its training buffers, the stack a training
-//! step takes, and `accuracy: 4/4` for each optimizer. QEMU's exit status is 0 if both runs
-//! learned XOR, 1 otherwise (also on a panic or a fault).
+//! step takes, `self-test: passed`, and `accuracy: 4/4` for each optimizer. QEMU's exit status
+//! is 0 if the self-test passed and both runs learned XOR, 1 otherwise (also on a panic or a
+//! fault).
 
 #![no_std]
 #![no_main]
 
-use core::mem::size_of;
-
 use cortex_m_rt::{ExceptionFrame, entry, exception};
 use cortex_m_semihosting::{debug, hprintln};
+use network::Vector;
 use network::prelude::*;
 use panic_semihosting as _;
 
@@ -39,29 +41,54 @@ const DATA: [([f32; 2], [f32; 1]); 4] = [
     ([1.0, 1.0], [0.0]),
 ];
 
+// `XOR`, the network of `tests/tests/fixtures/xor.model` (trained on a computer) as a constant,
+// and `xor_self_test`: written by `cargo run --release --example export_rust` at the root.
+include!("xor_model.rs");
+
+network! {
+    /// A larger network for the stack measurements, the shape of the `digits` example: 8×8
+    /// pixels in, ten classes out (2410 parameters).
+    pub struct Digits < dense(64 -> 32, relu), dense(32 -> 10, softmax) >
+}
+
 type XorAdam = Adam<f32, XorGradients<f32>>;
+
+/// The data RAM of the board (`memory.x`).
+const RAM: usize = 4 << 20;
+// The memory budget is a compile-time constant: a network that does not fit stops the build.
+const _: () = assert!(
+    Digits::<f32>::NETWORK_BYTES
+        + Digits::<f32>::ADAM_STATE_BYTES
+        + Digits::<f32>::TRACE_BYTES
+        + Digits::<f32>::GRADIENT_BYTES
+        < RAM
+);
 
 #[entry]
 fn main() -> ! {
     hprintln!("network on a Cortex-M4F: XOR, dense(2 -> 8, tanh), dense(8 -> 1, sigmoid)");
+    // The network trained on a computer, compiled in from generated source: does it compute
+    // here what it computed there?
+    let self_test = xor_self_test();
     hprintln!(
-        "size_of: Xor {} B, XorGradients {} B, XorTrace {} B, Sgd {} B, Adam {} B ({} parameters)",
-        size_of::<Xor>(),
-        size_of::<XorGradients<f32>>(),
-        size_of::<XorTrace<f32>>(),
-        size_of::<Sgd<f32>>(),
-        size_of::<XorAdam>(),
-        <Xor as Parameters<f32>>::PARAMS,
+        "XOR from generated source (xor_model.rs): {} -> {:.4}, {} -> {:.4}",
+        "0 xor 1",
+        XOR.forward(&[0.0, 1.0])[0],
+        "1 xor 1",
+        XOR.forward(&[1.0, 1.0])[0],
+    );
+    let largest = XOR_SELF_TEST
+        .iter()
+        .map(|(x, want)| XOR.forward(x)[0] - want[0])
+        .fold(0.0f32, |m, d| m.max(d).max(-d));
+    hprintln!(
+        "self-test: {} (largest difference from the host's outputs: {:e})",
+        if self_test { "passed" } else { "FAILED" },
+        largest,
     );
 
-    // How much stack one training step (forward trace, backprop, update) takes, measured by
-    // painting the free stack and looking for the deepest word it overwrote.
-    let (x, y) = &DATA[0];
-    let mut net: Xor = Xor::seeded(SEED);
-    let mut sgd = Sgd::new(SGD_LEARNING_RATE);
-    let sgd_stack = stack::measure(|| net.train_step(x, y, &Mse, &mut sgd));
-    let mut adam = XorAdam::new(ADAM_LEARNING_RATE);
-    let adam_stack = stack::measure(|| net.train_step(x, y, &Mse, &mut adam));
+    let xor_stack = stack_of::<Xor, _>("Xor", &Mse);
+    let digits_stack = stack_of::<Digits, _>("Digits", &CrossEntropy);
 
     let sgd = train(
         "per-sample SGD, lr 0.5",
@@ -75,12 +102,10 @@ fn main() -> ! {
     );
 
     hprintln!(
-        "stack: {} B for one train_step with SGD, {} B with Adam; {} B deepest for the whole program (with formatting)",
-        sgd_stack,
-        adam_stack,
+        "stack: {} B deepest for the whole program (with formatting)",
         stack::deepest(),
     );
-    let learned = sgd && adam;
+    let learned = sgd && adam && xor_stack && digits_stack && self_test;
     hprintln!("learned: {}", learned);
     debug::exit(if learned {
         debug::EXIT_SUCCESS
@@ -88,6 +113,45 @@ fn main() -> ! {
         debug::EXIT_FAILURE
     });
     halt()
+}
+
+/// Prints network `N`'s memory budget and the stack that `forward` and one `train_step` with
+/// SGD and with Adam take, measured. Returns whether each training step took at least the trace
+/// it must keep, as a check that the measurement sees the calls at all.
+fn stack_of<N: Network<f32>, L: Loss<f32, N::OutputActivation>>(name: &str, loss: &L) -> bool
+where
+    Adam<f32, N::Gradients>: Optimizer<f32, N>,
+{
+    let mut x = N::Input::zeroed();
+    for (i, v) in x.as_mut().iter_mut().enumerate() {
+        *v = (i % 3) as f32 * 0.5;
+    }
+    let mut y = N::Output::zeroed();
+    y.as_mut()[0] = 1.0;
+    let mut net = N::seeded(SEED);
+    let forward = stack::measure(|| core::hint::black_box(&net).forward(&x));
+    let mut sgd = Sgd::new(0.01);
+    let sgd = stack::measure(|| net.train_step(&x, &y, loss, &mut sgd));
+    let mut adam = Adam::<f32, N::Gradients>::new(0.001);
+    let adam = stack::measure(|| net.train_step(&x, &y, loss, &mut adam));
+    hprintln!(
+        "{}: {} parameters; params {} B, gradients {} B, trace {} B, Sgd {} B, Adam {} B",
+        name,
+        N::PARAMS,
+        N::PARAM_BYTES,
+        N::GRADIENT_BYTES,
+        N::TRACE_BYTES,
+        N::SGD_STATE_BYTES,
+        N::ADAM_STATE_BYTES,
+    );
+    hprintln!(
+        "{}: stack {} B for forward, {} B for train_step with SGD, {} B with Adam",
+        name,
+        forward,
+        sgd,
+        adam,
+    );
+    sgd >= N::TRACE_BYTES && adam >= N::TRACE_BYTES + N::GRADIENT_BYTES
 }
 
 /// Where execution ends if the debugger (QEMU) ignores the exit request.

@@ -3,13 +3,14 @@
 use core::fmt;
 use core::marker::PhantomData;
 
+use crate::inspect::budget::MemoryBudget;
 use crate::inspect::metrics::digits;
 use crate::network::Network;
 use crate::scalar::Float;
 
 /// The architecture of network type `N` as a table: each layer's name, kind, input and output
-/// widths, activation and parameter count, then the total. Made by the generated `summary()`
-/// method and used by the generated `Display`; it needs no allocation.
+/// widths, activation and parameter count, then the total and the memory budget. Made by the
+/// generated `summary()` method and used by the generated `Display`; it needs no allocation.
 ///
 /// ```text
 /// Xor (f32): 2 inputs, 1 output
@@ -19,7 +20,12 @@ use crate::scalar::Float;
 /// l2     dense       8        1  sigmoid          9
 /// -------------------------------------------------
 /// total parameters: 33 (132 bytes)
+/// memory: network 132 B, gradients 132 B, trace 80 B
+/// optimizer state: SGD 8 B, momentum 148 B, Adam 288 B, AdamW 288 B
+/// batched step scratch: 3456 B (32 rows per chunk)
 /// ```
+///
+/// The last three lines are the [`MemoryBudget`] constants.
 pub struct Summary<T, N> {
     name: &'static str,
     types: PhantomData<fn() -> (T, N)>,
@@ -101,10 +107,32 @@ impl<T: Float, N: Network<T>> fmt::Display for Summary<T, N> {
             )?;
         }
         writeln!(f, "{:-<width$}", "")?;
-        write!(
+        writeln!(
             f,
             "total parameters: {total} ({} bytes)",
             total * core::mem::size_of::<T>()
+        )?;
+        // The memory budget (`MemoryBudget`): what training needs besides the network.
+        writeln!(
+            f,
+            "memory: network {} B, gradients {} B, trace {} B",
+            N::NETWORK_BYTES,
+            N::GRADIENT_BYTES,
+            N::TRACE_BYTES
+        )?;
+        writeln!(
+            f,
+            "optimizer state: SGD {} B, momentum {} B, Adam {} B, AdamW {} B",
+            N::SGD_STATE_BYTES,
+            N::MOMENTUM_STATE_BYTES,
+            N::ADAM_STATE_BYTES,
+            N::ADAMW_STATE_BYTES
+        )?;
+        write!(
+            f,
+            "batched step scratch: {} B ({} rows per chunk)",
+            <N as MemoryBudget<T>>::BATCH_SCRATCH_BYTES,
+            N::CHUNK
         )
     }
 }

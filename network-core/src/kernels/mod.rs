@@ -6,6 +6,7 @@
 //! `std` first tries the SIMD versions of [`simd`] when the CPU has AVX2+FMA or AVX-512 and
 //! the product is large enough, and everything else runs the [`portable`] code.
 
+pub mod int8;
 pub mod portable;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 pub mod simd;

@@ -48,6 +48,7 @@ pub fn inherent(g: &Gen) -> TokenStream {
 
 fn consts(g: &Gen) -> TokenStream {
     let (n_in, n_out, n_layers, n_params) = (g.n_in, g.n_out, g.fields.len(), g.n_params);
+    let budget = budget();
     quote! {
         /// Width of the input.
         pub const INPUTS: usize = #n_in;
@@ -57,7 +58,52 @@ fn consts(g: &Gen) -> TokenStream {
         pub const LAYERS: usize = #n_layers;
         /// Number of parameters: every layer's weights plus its biases.
         pub const PARAMS: usize = #n_params;
+        #budget
     }
+}
+
+/// The memory budget (`network-core`'s `MemoryBudget`) as inherent constants, so that a
+/// firmware reads `Net::<f32>::TRACE_BYTES` without importing the trait.
+fn budget() -> TokenStream {
+    let consts = [
+        ("PARAM_BYTES", "Bytes of the parameters."),
+        (
+            "NETWORK_BYTES",
+            "Bytes of the network value (`size_of::<Self>()`).",
+        ),
+        (
+            "GRADIENT_BYTES",
+            "Bytes of one gradient, as a non-fused training step keeps it.",
+        ),
+        (
+            "TRACE_BYTES",
+            "Bytes of one trace, what a training step keeps for backpropagation.",
+        ),
+        ("SGD_STATE_BYTES", "Bytes of a plain `Sgd` optimizer."),
+        (
+            "MOMENTUM_STATE_BYTES",
+            "Bytes of an `Sgd` optimizer with momentum.",
+        ),
+        ("ADAM_STATE_BYTES", "Bytes of an `Adam` optimizer's state."),
+        (
+            "ADAMW_STATE_BYTES",
+            "Bytes of an `AdamW` optimizer's state.",
+        ),
+        (
+            "BATCH_SCRATCH_BYTES",
+            "Bytes of the row buffers a batched step keeps on the stack.",
+        ),
+    ];
+    consts
+        .iter()
+        .map(|(name, doc)| {
+            let id = quote::format_ident!("{}", name);
+            quote! {
+                #[doc = #doc]
+                pub const #id: usize = <Self as ::network::MemoryBudget<T>>::#id;
+            }
+        })
+        .collect()
 }
 
 fn zeroed(g: &Gen) -> TokenStream {

@@ -5,7 +5,8 @@
 //! - [`inherent`]: the inherent items, one builder each, so that an item's attributes are
 //!   easy to add, delegating to the trait;
 //! - [`network_impl`]: the `Network` impl, whose backward passes come from [`walk`];
-//! - [`params`]: the `Parameters` impls and the gradients' operators.
+//! - [`params`]: the `Parameters` impls and the gradients' operators;
+//! - [`quantized`]: the int8 twin (`XorI8`) and `quantize`.
 //!
 //! Every path goes through `::network`, the crate users depend on, so a crate that depends on
 //! `network` alone can invoke the macro. What a layer computes is `network-core`'s `Layer`
@@ -14,6 +15,7 @@
 mod inherent;
 mod network_impl;
 mod params;
+mod quantized;
 mod recurrent;
 mod types;
 mod walk;
@@ -48,6 +50,7 @@ fn network(g: &Gen) -> TokenStream {
     let inherent = inherent::inherent(g);
     let network = network_impl::network_impl(g);
     let params = params::params(g);
+    let quantized = quantized::quantized(g);
     let (name, grads, fields, warn_load) = (g.name, &g.grads, &g.fields, &g.warn.load);
     // The trait impls call the layers' trait methods with method syntax, so the traits are in
     // scope there, and only there.
@@ -63,6 +66,7 @@ fn network(g: &Gen) -> TokenStream {
         // directly (`boxed_zeroed`), never passing through the stack.
         ::network::__zero_bits!(#name, #grads, [#(#fields),*]);
         #warn_load
+        #quantized
     }
 }
 

@@ -12,7 +12,7 @@ use super::walk::{Mode, Sink, batch_forward, walk};
 pub fn network_impl(g: &Gen) -> TokenStream {
     let l = quote!(::network::Layer);
     let (name, grads, trace) = (g.name, &g.grads, &g.trace);
-    let (fields, configs) = (&g.fields, &g.configs);
+    let (fields, configs, tys) = (&g.fields, &g.configs, &g.tys);
     let (n_in, n_out, n_layers, chunk) = (g.n_in, g.n_out, fields.len(), g.chunk);
     let (last, last_act) = (g.last, &g.last_act);
     let layout = g.layers().iter().map(|l| {
@@ -42,6 +42,8 @@ pub fn network_impl(g: &Gen) -> TokenStream {
             const LAYERS: usize = #n_layers;
             const LAYOUT: &'static [::network::LayerInfo] = &[#(#layout)*];
             const CHUNK: usize = #chunk;
+            const BATCH_SCRATCH_BYTES: usize =
+                0 #( + ::core::mem::size_of::<::network::layers::Batch<T, #tys, #chunk>>() )*;
             type Input = [T; #n_in];
             type Output = [T; #n_out];
             type Trace = #trace<T>;
