@@ -31,6 +31,10 @@ pub use network_core::{
 #[cfg(feature = "alloc")]
 pub use network_core::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};
 pub use network_core::{ForwardSlice, GradCheck, grad_check};
+pub use network_core::{
+    Gru, GruGradients, GruStep, Lstm, LstmGradients, LstmState, LstmStep, StatelessForward,
+    StepLayer, Trainable,
+};
 pub use network_core::{ModelError, ModelFile, model};
 #[cfg(feature = "parallel")]
 pub use network_core::{PARALLEL_PARTS, ParallelScratch, TrainParallel};

@@ -184,7 +184,9 @@ impl<T: Float> Sgd<T> {
 /// A boxed optimizer is an optimizer: `net.train_step_with(&mut grads, x, y, &loss, &mut opt)`
 /// takes `opt = Adam::boxed(1e-3)` as it is.
 #[cfg(feature = "std")]
-impl<T: Float, N: Network<T>, O: Optimizer<T, N> + ?Sized> Optimizer<T, N> for Box<O> {
+impl<T: Float, N: crate::network::Trainable<T>, O: Optimizer<T, N> + ?Sized> Optimizer<T, N>
+    for Box<O>
+{
     #[inline]
     fn step(&mut self, net: &mut N, grads: &N::Gradients) {
         (**self).step(net, grads)

@@ -99,12 +99,15 @@ pub use io::rust_source::{self, export_rust};
 pub use io::safetensors;
 #[cfg(feature = "serde")]
 pub use io::serde_impls;
+pub use layers::gru::{Gru, GruGradients, GruStep};
+pub use layers::lstm::{Lstm, LstmGradients, LstmState, LstmStep};
+pub use layers::sequence::{StatelessForward, StepLayer};
 pub use layers::{Layer, LayerGradients, TraceOutput};
 pub use loss::{BinaryCrossEntropy, CrossEntropy, Huber, Loss, Mae, Mse, PredictionLoss};
 pub use metrics::{
     ConfusionMatrix, accuracy, argmax, class_of, confusion_matrix, mean_loss, predict_class,
 };
-pub use network::{LayerInfo, Network};
+pub use network::{LayerInfo, Network, Trainable};
 pub use optim::{
     Adam, AdamW, ClipNorm, Constant, Cosine, LearningRate, Momentum, NoMomentum, Optimizer,
     Schedule, Scheduled, Sgd, StepDecay, clip_grad_norm,

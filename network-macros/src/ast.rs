@@ -221,6 +221,8 @@ fn parse_layer(
     };
     if layer.kind == "dense" {
         parse_dense_args(&content, &mut layer, errors);
+    } else if layer.kind == "gru" || layer.kind == "lstm" {
+        parse_recurrent_args(&content, &mut layer, errors);
     }
     // Whatever is left (an unknown layer kind's arguments, tokens after a mistake) is consumed
     // so that syn does not add its own, vaguer error.
@@ -288,6 +290,47 @@ fn parse_dense_args(content: ParseStream, layer: &mut Layer, errors: &mut Vec<sy
             content.span(),
             format!("unexpected tokens after the activation; a dense layer is written `{example}`"),
         ));
+    }
+}
+
+/// `IN -> H` inside `gru(...)` or `lstm(...)`, recording mistakes and carrying on. These
+/// layers' gates have fixed activations, so an activation argument is a mistake.
+fn parse_recurrent_args(content: ParseStream, layer: &mut Layer, errors: &mut Vec<syn::Error>) {
+    let kind = layer.kind.to_string();
+    let mut example = format!("{kind}(1 -> 16)");
+    layer.inputs = parse_width(content, "input", errors);
+    if content.peek(Token![->]) {
+        let _ = content.parse::<Token![->]>();
+    } else {
+        errors.push(syn::Error::new(
+            here(content, layer.args),
+            format!("expected `->` between the input width and the hidden size, as in `{example}`"),
+        ));
+        skip_to_end(content);
+        return;
+    }
+    layer.outputs = parse_width(content, "output", errors);
+    if let (Some(i), Some(h)) = (layer.inputs, layer.outputs) {
+        example = format!("{kind}({} -> {})", i.value, h.value);
+    }
+    if content.peek(Token![,]) {
+        let _ = content.parse::<Token![,]>();
+    }
+    if !content.is_empty() {
+        let gates = if kind == "gru" {
+            "σ for the reset and update gates, tanh for the candidate"
+        } else {
+            "σ for the input, forget and output gates, tanh for the cell"
+        };
+        errors.push(syn::Error::new(
+            content.span(),
+            format!(
+                "`{kind}` takes no activation: its gates are fixed ({gates}), as in PyTorch; \
+                 write `{example}` and put a `dense(H -> OUT, activation)` layer after it for \
+                 another output activation"
+            ),
+        ));
+        skip_to_end(content);
     }
 }
 

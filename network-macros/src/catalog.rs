@@ -19,17 +19,60 @@ pub struct Kind {
     pub params: fn(usize, usize) -> Option<usize>,
     /// The parameter tensors' Rust types, for the generated documentation.
     pub tensor_types: fn(usize, usize) -> String,
+    /// A recurrent kind: fixed gates (no activation argument), a state carried from step to
+    /// step, and a core type implementing `StepLayer` whose generic parameters are the scalar
+    /// type and the two widths.
+    pub recurrent: bool,
 }
 
 /// The layer kinds.
-pub const KINDS: &[Kind] = &[Kind {
-    name: "dense",
-    core: "Dense",
-    example: "dense(IN -> OUT, activation)",
-    tensors: &["weight", "bias"],
-    params: |i, o| i.checked_mul(o)?.checked_add(o),
-    tensor_types: |i, o| format!("`weight: [[T; {i}]; {o}]`, `bias: [T; {o}]`"),
-}];
+pub const KINDS: &[Kind] = &[
+    Kind {
+        name: "dense",
+        core: "Dense",
+        example: "dense(IN -> OUT, activation)",
+        tensors: &["weight", "bias"],
+        params: |i, o| i.checked_mul(o)?.checked_add(o),
+        tensor_types: |i, o| format!("`weight: [[T; {i}]; {o}]`, `bias: [T; {o}]`"),
+        recurrent: false,
+    },
+    Kind {
+        name: "gru",
+        core: "Gru",
+        example: "gru(IN -> H)",
+        tensors: RECURRENT_TENSORS,
+        params: |i, h| gated_params(3, i, h),
+        tensor_types: |i, h| gated_types(3, i, h),
+        recurrent: true,
+    },
+    Kind {
+        name: "lstm",
+        core: "Lstm",
+        example: "lstm(IN -> H)",
+        tensors: RECURRENT_TENSORS,
+        params: |i, h| gated_params(4, i, h),
+        tensor_types: |i, h| gated_types(4, i, h),
+        recurrent: true,
+    },
+];
+
+/// PyTorch's names of a one-layer `nn.GRU`'s or `nn.LSTM`'s tensors.
+const RECURRENT_TENSORS: &[&str] = &["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"];
+
+/// `G` gates of `h` units on `i` inputs: `G·h·(i + h + 2)` parameters.
+fn gated_params(g: usize, i: usize, h: usize) -> Option<usize> {
+    i.checked_add(h)?
+        .checked_add(2)?
+        .checked_mul(h)?
+        .checked_mul(g)
+}
+
+fn gated_types(g: usize, i: usize, h: usize) -> String {
+    format!(
+        "`weight_ih: [[[T; {i}]; {h}]; {g}]`, `weight_hh: [[[T; {h}]; {h}]; {g}]`, \
+         `bias_ih`, `bias_hh: [[T; {h}]; {g}]`"
+    )
+}
 
 /// How a layer's weights are drawn by `seeded` (the core's `Activation::init`).
 #[derive(Clone, Copy, PartialEq, Debug)]

@@ -61,8 +61,11 @@ impl Act {
 }
 
 impl LayerPlan {
-    /// The layer as the user would write it: `dense(2 -> 8, tanh)`.
+    /// The layer as the user would write it: `dense(2 -> 8, tanh)`, `gru(1 -> 16)`.
     pub fn source(&self) -> String {
+        if self.kind.recurrent {
+            return format!("{}({} -> {})", self.kind.name, self.inputs, self.outputs);
+        }
         format!(
             "{}({} -> {}, {})",
             self.kind.name,
@@ -130,6 +133,13 @@ pub fn validate<'a>(net: &'a ast::Network, cx: &Ctxt) -> Option<Plan<'a>> {
             }
             Some(act)
         });
+        // A recurrent layer's output is its state `h`, with no activation of its own.
+        let activation = match kind {
+            Some(k) if k.recurrent => {
+                catalog::activation("identity").map(|def| Act { def, arg: None })
+            }
+            _ => activation,
+        };
         if let (Some(kind), Some(i), Some(o), Some(a)) =
             (kind, layer.inputs, layer.outputs, activation)
         {

@@ -8,7 +8,10 @@
 
 pub mod activation;
 pub mod dense;
+pub mod gru;
 pub mod init;
+pub mod lstm;
+pub mod sequence;
 
 use core::fmt::Debug;
 

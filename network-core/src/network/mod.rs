@@ -5,7 +5,7 @@ use core::fmt::Debug;
 pub mod optimizer;
 pub mod params;
 
-pub use optimizer::Optimizer;
+pub use optimizer::{Optimizer, Trainable};
 pub use params::{Parameters, sgd_apply};
 
 use crate::error::Error;
@@ -58,7 +58,7 @@ impl LayerInfo {
 /// The macro implements the required items with straight-line code, layer by layer; the
 /// provided methods (loss, backprop, training steps) are written once here on top of them.
 /// Training loops, optimizers and tests take `N: Network<T>` and work for every network.
-pub trait Network<T: Float>: Parameters<T> + Sized {
+pub trait Network<T: Float>: Trainable<T> {
     /// Width of the input layer.
     const INPUTS: usize;
     /// Width of the output layer.
@@ -72,8 +72,6 @@ pub trait Network<T: Float>: Parameters<T> + Sized {
     type Input: Vector<T>;
     /// The output, `[T; OUTPUTS]`.
     type Output: Vector<T>;
-    /// `∂L/∂W` and `∂L/∂b` of every layer, in the network's own shapes and field names.
-    type Gradients: Parameters<T> + Default + Clone + Debug + PartialEq;
     /// What a forward pass keeps for backpropagation: the input and each layer's `z` and `a`.
     type Trace: Clone + Debug;
     /// The last layer's activation, which decides the losses the network can train with.

@@ -4,7 +4,7 @@ use super::{LearningRate, Optimizer};
 #[cfg(feature = "std")]
 use crate::heap::zeroed_box;
 use crate::heap::{ZeroBits, is_zero_bits};
-use crate::network::Network;
+use crate::network::Trainable;
 use crate::network::params::Parameters;
 use crate::scalar::Float;
 #[cfg(feature = "std")]
@@ -125,7 +125,7 @@ impl<T: Float, G> Adam<T, G> {
     /// One Adam step; `decoupled` picks AdamW's weight decay.
     fn update<N>(&mut self, net: &mut N, grads: &N::Gradients, decoupled: bool)
     where
-        N: Network<T, Gradients = G>,
+        N: Trainable<T, Gradients = G>,
         G: Parameters<T>,
     {
         self.t += 1;
@@ -188,7 +188,7 @@ fn check_zero_bits<T: ZeroBits, G: ZeroBits>(adam: Adam<T, G>, adamw: AdamW<T, G
     let _: Adam<T, G> = adam;
 }
 
-impl<T: Float, N: Network<T>> Optimizer<T, N> for Adam<T, N::Gradients> {
+impl<T: Float, N: Trainable<T>> Optimizer<T, N> for Adam<T, N::Gradients> {
     #[inline]
     fn step(&mut self, net: &mut N, grads: &N::Gradients) {
         self.update::<N>(net, grads, false);
@@ -267,7 +267,7 @@ impl<T: Float, G> AdamW<T, G> {
     }
 }
 
-impl<T: Float, N: Network<T>> Optimizer<T, N> for AdamW<T, N::Gradients> {
+impl<T: Float, N: Trainable<T>> Optimizer<T, N> for AdamW<T, N::Gradients> {
     #[inline]
     fn step(&mut self, net: &mut N, grads: &N::Gradients) {
         self.adam.update::<N>(net, grads, true);

@@ -1,7 +1,7 @@
 //! Gradient clipping by global norm.
 
 use super::{LearningRate, Optimizer};
-use crate::network::Network;
+use crate::network::Trainable;
 use crate::network::params::Parameters;
 use crate::scalar::Float;
 
@@ -36,7 +36,7 @@ impl<T: Float, O> ClipNorm<T, O> {
     }
 }
 
-impl<T: Float, N: Network<T>, O: Optimizer<T, N>> Optimizer<T, N> for ClipNorm<T, O> {
+impl<T: Float, N: Trainable<T>, O: Optimizer<T, N>> Optimizer<T, N> for ClipNorm<T, O> {
     #[inline]
     fn step(&mut self, net: &mut N, grads: &N::Gradients) {
         let mut clipped = grads.clone();

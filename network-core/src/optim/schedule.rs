@@ -1,7 +1,7 @@
 //! Learning-rate schedules, and [`Scheduled`], which applies one to an optimizer.
 
 use super::{LearningRate, Optimizer};
-use crate::network::Network;
+use crate::network::Trainable;
 use crate::scalar::Float;
 
 /// A learning rate as a function of time `t` (an epoch or a step count, from 0).
@@ -109,7 +109,7 @@ impl<O, S> Scheduled<O, S> {
 impl<T, N, O, S> Optimizer<T, N> for Scheduled<O, S>
 where
     T: Float,
-    N: Network<T>,
+    N: Trainable<T>,
     O: Optimizer<T, N> + LearningRate<T>,
     S: Schedule<T>,
 {

@@ -1,7 +1,7 @@
 //! Stochastic gradient descent, with optional momentum and weight decay.
 
 use super::{LearningRate, Optimizer};
-use crate::network::Network;
+use crate::network::Trainable;
 use crate::network::params::Parameters;
 use crate::scalar::Float;
 
@@ -93,7 +93,7 @@ impl<T: Float, G> Sgd<T, Momentum<T, G>> {
     }
 }
 
-impl<T: Float, N: Network<T>> Optimizer<T, N> for Sgd<T, NoMomentum> {
+impl<T: Float, N: Trainable<T>> Optimizer<T, N> for Sgd<T, NoMomentum> {
     #[inline]
     fn step(&mut self, net: &mut N, grads: &N::Gradients) {
         let (lr, wd) = (self.lr, self.weight_decay);
@@ -112,7 +112,7 @@ impl<T: Float, N: Network<T>> Optimizer<T, N> for Sgd<T, NoMomentum> {
     }
 }
 
-impl<T: Float, N: Network<T>> Optimizer<T, N> for Sgd<T, Momentum<T, N::Gradients>> {
+impl<T: Float, N: Trainable<T>> Optimizer<T, N> for Sgd<T, Momentum<T, N::Gradients>> {
     #[inline]
     fn step(&mut self, net: &mut N, grads: &N::Gradients) {
         let (lr, wd) = (self.lr, self.weight_decay);

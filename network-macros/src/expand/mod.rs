@@ -16,6 +16,7 @@ mod inherent;
 mod network_impl;
 mod params;
 mod quantized;
+mod recurrent;
 mod types;
 mod walk;
 
@@ -42,6 +43,9 @@ pub fn expand(input: &Input) -> syn::Result<TokenStream> {
 
 /// All the items of one network.
 fn network(g: &Gen) -> TokenStream {
+    if g.recurrent {
+        return recurrent::network(g);
+    }
     let types = types::types(g);
     let inherent = inherent::inherent(g);
     let network = network_impl::network_impl(g);
@@ -79,6 +83,12 @@ struct Gen<'a> {
     tys: Vec<TokenStream>,
     /// Every layer's config value (its activation), for the constructors.
     configs: Vec<TokenStream>,
+    /// Whether a layer is recurrent: then the network is a sequence network, stepped
+    /// through time (`recurrent.rs`), and its layers are used through `StepLayer`.
+    recurrent: bool,
+    /// The core trait the layers are used through: `::network::Layer` or
+    /// `::network::StepLayer`.
+    layer_trait: TokenStream,
     n_in: usize,
     n_out: usize,
     n_params: usize,
@@ -106,13 +116,20 @@ impl<'a> Gen<'a> {
             .map(|l| {
                 let kind = format_ident!("{}", l.kind.core);
                 let (i, o, a) = (l.inputs, l.outputs, act_ty(l));
-                quote!(::network::#kind<T, #i, #o, #a>)
+                if l.kind.recurrent {
+                    quote!(::network::#kind<T, #i, #o>)
+                } else {
+                    quote!(::network::#kind<T, #i, #o, #a>)
+                }
             })
             .collect();
         let configs = layers
             .iter()
             .map(|l| {
                 let ty = act_ty(l);
+                if l.kind.recurrent {
+                    return quote!(());
+                }
                 match l.activation.arg {
                     Some(arg) => {
                         let arg = Literal::f64_suffixed(arg);
@@ -129,7 +146,14 @@ impl<'a> Gen<'a> {
         // Validation guarantees at least one layer.
         let (first, last) = (&layers[0], &layers[layers.len() - 1]);
         let grads = format_ident!("{}Gradients", name);
+        let recurrent = layers.iter().any(|l| l.kind.recurrent);
         Gen {
+            recurrent,
+            layer_trait: if recurrent {
+                quote!(::network::StepLayer)
+            } else {
+                quote!(::network::Layer)
+            },
             warn: stack::warnings(plan, &grads),
             plan,
             name,

@@ -32,6 +32,10 @@ pub fn network_impl(g: &Gen) -> TokenStream {
     let accumulate_chunk = walk(g, Sink::Accumulate, Mode::Batch);
     let sgd_chunk = walk(g, Sink::Sgd, Mode::Batch);
     quote! {
+        impl<T: ::network::Float> ::network::Trainable<T> for #name<T> {
+            type Gradients = #grads<T>;
+        }
+
         impl<T: ::network::Float> ::network::Network<T> for #name<T> {
             const INPUTS: usize = #n_in;
             const OUTPUTS: usize = #n_out;
@@ -42,7 +46,6 @@ pub fn network_impl(g: &Gen) -> TokenStream {
                 0 #( + ::core::mem::size_of::<::network::layers::Batch<T, #tys, #chunk>>() )*;
             type Input = [T; #n_in];
             type Output = [T; #n_out];
-            type Gradients = #grads<T>;
             type Trace = #trace<T>;
             type OutputActivation = #last_act;
 

@@ -52,7 +52,7 @@ pub fn params(g: &Gen) -> TokenStream {
 /// `Parameters` for `ty`: the network (`net` is `None`), or its gradients, whose tensors have
 /// the names and shapes of the network's.
 fn parameters(g: &Gen, ty: &Ident, net: Option<&Ident>) -> TokenStream {
-    let (fields, tys) = (&g.fields, &g.tys);
+    let (fields, tys, layer_trait) = (&g.fields, &g.tys, &g.layer_trait);
     let (n_params, n_tensors) = (g.n_params, g.n_tensors);
     // Each layer's tensors are the indices `start..end`.
     let mut ranges = Vec::new();
@@ -90,7 +90,7 @@ fn parameters(g: &Gen, ty: &Ident, net: Option<&Ident>) -> TokenStream {
 
             fn tensor_shape(i: usize) -> &'static [usize] {
                 match i {
-                    #( #ranges => <#tys as ::network::Layer<T>>::TENSOR_SHAPES[#local], )*
+                    #( #ranges => <#tys as #layer_trait<T>>::TENSOR_SHAPES[#local], )*
                     _ => &[],
                 }
             }

@@ -178,6 +178,10 @@ impl<const BUG: u8> Parameters<f64> for Buggy<BUG> {
     }
 }
 
+impl<const BUG: u8> network::Trainable<f64> for Buggy<BUG> {
+    type Gradients = NetGradients<f64>;
+}
+
 impl<const BUG: u8> Network<f64> for Buggy<BUG> {
     const INPUTS: usize = 3;
     const OUTPUTS: usize = 2;
@@ -185,7 +189,6 @@ impl<const BUG: u8> Network<f64> for Buggy<BUG> {
     const LAYOUT: &'static [LayerInfo] = <Net<f64> as Network<f64>>::LAYOUT;
     type Input = [f64; 3];
     type Output = [f64; 2];
-    type Gradients = NetGradients<f64>;
     type Trace = NetTrace<f64>;
     type OutputActivation = Sigmoid;
 

@@ -1,0 +1,87 @@
+//! Recurrent layers: streaming `step` in nanoseconds per sample for `gru(1 -> 8/16/32)` and
+//! `lstm(1 -> 16/40)`, each followed by `dense(H -> 1, identity)` (the workloads of
+//! `bench/rtneural`, RTNeural's `GRULayerT`/`LSTMLayerT` with `DenseT`), and backpropagation
+//! through time in nanoseconds per time step for the GRU-16 model over a 2048-step window.
+//!
+//! Each `step` call reads the next input of a ring of 1024 distinct samples and carries the
+//! state, as an audio callback does; criterion's throughput is one element per sample (or per
+//! time step), so its `elem/s` is samples per second.
+//!
+//! Run with `cargo bench -p network-benches --bench recurrent`.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use network::{Rng, network};
+
+network! {
+    struct Gru8 < gru(1 -> 8), dense(8 -> 1, identity) >
+    struct Gru16 < gru(1 -> 16), dense(16 -> 1, identity) >
+    struct Gru32 < gru(1 -> 32), dense(32 -> 1, identity) >
+    struct Lstm16 < lstm(1 -> 16), dense(16 -> 1, identity) >
+    struct Lstm40 < lstm(1 -> 40), dense(40 -> 1, identity) >
+}
+
+const RING: usize = 1024;
+const WINDOW: usize = 2048;
+
+fn ring(seed: u64) -> Vec<[f32; 1]> {
+    let mut rng = Rng::new(seed);
+    (0..RING).map(|_| [rng.uniform(-1.0, 1.0)]).collect()
+}
+
+macro_rules! bench_step {
+    ($g:ident, $net:ident, $state:ident, $name:expr) => {{
+        let net: $net = $net::seeded(1);
+        let xs = ring(2);
+        let mut state = $state::default();
+        let mut i = 0;
+        $g.bench_function($name, |b| {
+            b.iter(|| {
+                i = (i + 1) % RING;
+                black_box(net.step(&mut state, black_box(&xs[i])))
+            })
+        });
+    }};
+}
+
+fn step(c: &mut Criterion) {
+    let mut g = c.benchmark_group("step");
+    g.throughput(Throughput::Elements(1));
+    bench_step!(g, Gru8, Gru8State, "gru(1->8),dense(8->1)");
+    bench_step!(g, Gru16, Gru16State, "gru(1->16),dense(16->1)");
+    bench_step!(g, Gru32, Gru32State, "gru(1->32),dense(32->1)");
+    bench_step!(g, Lstm16, Lstm16State, "lstm(1->16),dense(16->1)");
+    bench_step!(g, Lstm40, Lstm40State, "lstm(1->40),dense(40->1)");
+    g.finish();
+}
+
+fn bptt(c: &mut Criterion) {
+    let mut g = c.benchmark_group("bptt");
+    g.throughput(Throughput::Elements(WINDOW as u64));
+    g.sample_size(20);
+    let net: Gru16 = Gru16::seeded(1);
+    let mut rng = Rng::new(3);
+    let xs: Box<[[f32; 1]; WINDOW]> = Box::new(std::array::from_fn(|_| [rng.uniform(-1.0, 1.0)]));
+    let ys: Box<[[f32; 1]; WINDOW]> = Box::new(std::array::from_fn(|_| [rng.uniform(-1.0, 1.0)]));
+    let mut window = Box::new(Gru16::<f32>::zeroed_window::<WINDOW>());
+    let mut grads = Gru16Gradients::zeroed();
+    let start = Gru16State::default();
+    g.bench_function("gru(1->16),dense(16->1) window 2048", |b| {
+        b.iter(|| {
+            black_box(net.window_gradients(
+                &start,
+                &xs,
+                &ys,
+                0,
+                &network::Mse,
+                &mut window,
+                &mut grads,
+            ))
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, step, bptt);
+criterion_main!(benches);

@@ -1,0 +1,265 @@
+//! Sequence networks (`gru`, `lstm`): backpropagation through time against finite
+//! differences, PyTorch's parameter names and counts, and training with the optimizers.
+
+use network::prelude::*;
+use network::{Parameters, network};
+
+network! {
+    #[derive(Clone)]
+    struct GruDense < gru(3 -> 5), dense(5 -> 2, tanh) >
+    #[derive(Clone)]
+    struct DenseLstmDense < dense(2 -> 4, tanh), lstm(4 -> 3), dense(3 -> 1, identity) >
+    #[derive(Clone)]
+    struct LstmGru < lstm(2 -> 3), gru(3 -> 4) >
+    #[derive(Clone)]
+    struct Tiny < gru(1 -> 2) >
+    #[derive(Clone)]
+    struct GruLstmDense < gru(2 -> 3), lstm(3 -> 2), dense(2 -> 2, sigmoid) >
+    struct Delay < gru(1 -> 8), dense(8 -> 1, identity) >
+}
+
+/// The same deterministic pseudo-random numbers in `[-1, 1)` everywhere.
+fn noise(rng: &mut Rng) -> f64 {
+    rng.uniform(-1.0, 1.0)
+}
+
+/// Checks the gradient of `net` over one window against central differences, for every
+/// parameter. `loss_of` steps the network through the window from `start` and returns the
+/// mean MSE over steps `warmup..`; `grads_of` returns `window_gradients`' loss and gradients.
+fn check<N: Parameters<f64> + Clone, G: Parameters<f64>>(
+    net: &N,
+    loss_of: impl Fn(&N) -> f64,
+    grads_of: impl Fn(&N) -> (f64, G),
+    what: &str,
+) {
+    let (value, grads) = grads_of(net);
+    let direct = loss_of(net);
+    assert!(
+        (value - direct).abs() <= 1e-12 * direct.abs().max(1.0),
+        "{what}: loss {value} vs {direct}"
+    );
+    let eps = 1e-5;
+    let mut checked = 0;
+    for i in 0..N::TENSORS {
+        for k in 0..net.tensor(i).len() {
+            let mut p = net.clone();
+            p.tensor_mut(i)[k] += eps;
+            let up = loss_of(&p);
+            p.tensor_mut(i)[k] -= 2.0 * eps;
+            let down = loss_of(&p);
+            let numeric = (up - down) / (2.0 * eps);
+            let analytic = grads.tensor(i)[k];
+            let err = (analytic - numeric).abs() / analytic.abs().max(numeric.abs()).max(1e-4);
+            assert!(
+                err < 1e-6,
+                "{what}: {}[{k}]: analytic {analytic}, numeric {numeric}",
+                N::tensor_name(i)
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, N::PARAMS);
+}
+
+/// Random inputs, targets and a start state reached by stepping from zero through random
+/// inputs, for a network type; then [`check`].
+macro_rules! check_network {
+    ($net:ident, $w:expr, $warmup:expr, $seed:expr) => {{
+        const W: usize = $w;
+        const IN: usize = $net::<f64>::INPUTS;
+        const OUT: usize = $net::<f64>::OUTPUTS;
+        let mut rng = Rng::new($seed);
+        let mut net = $net::<f64>::seeded($seed);
+        // Twice the initial scale, so that gates are well away from their linear range.
+        for i in 0..<$net<f64> as Parameters<f64>>::TENSORS {
+            for p in net.tensor_mut(i) {
+                *p = 2.0 * *p + 0.1 * noise(&mut rng);
+            }
+        }
+        let xs: [[f64; IN]; W] =
+            core::array::from_fn(|_| core::array::from_fn(|_| noise(&mut rng)));
+        let ys: [[f64; OUT]; W] =
+            core::array::from_fn(|_| core::array::from_fn(|_| noise(&mut rng)));
+        let mut start = Default::default();
+        for _ in 0..3 {
+            let x: [f64; IN] = core::array::from_fn(|_| 2.0 * noise(&mut rng));
+            net.step(&mut start, &x);
+        }
+        assert_ne!(start, Default::default(), "the start state is not zero");
+        let warmup = $warmup;
+        let loss_of = |n: &$net<f64>| {
+            let mut state = start;
+            let mut total = 0.0;
+            for t in 0..W {
+                let a = n.step(&mut state, &xs[t]);
+                if t >= warmup {
+                    total += Loss::<f64, Identity>::value(&Mse, &a, &a, &ys[t]);
+                }
+            }
+            total / (W - warmup) as f64
+        };
+        let grads_of = |n: &$net<f64>| {
+            let mut window = Box::new($net::<f64>::zeroed_window::<W>());
+            let mut grads = <$net<f64> as network::Trainable<f64>>::Gradients::default();
+            let (value, _) =
+                n.window_gradients(&start, &xs, &ys, warmup, &Mse, &mut window, &mut grads);
+            (value, grads)
+        };
+        check(&net, loss_of, grads_of, stringify!($net));
+    }};
+}
+
+#[test]
+fn bptt_matches_finite_differences_for_random_networks() {
+    check_network!(Tiny, 1, 0, 1);
+    check_network!(GruDense, 7, 2, 2);
+    check_network!(DenseLstmDense, 12, 0, 3);
+    check_network!(LstmGru, 20, 5, 4);
+    check_network!(GruLstmDense, 9, 3, 5);
+    check_network!(GruDense, 20, 0, 6);
+    check_network!(DenseLstmDense, 1, 0, 7);
+}
+
+#[test]
+fn parameters_are_pytorchs_state_dict() {
+    let names: Vec<&str> = (0..6).map(GruDense::<f32>::tensor_name).collect();
+    assert_eq!(
+        names,
+        [
+            "l1.weight_ih_l0",
+            "l1.weight_hh_l0",
+            "l1.bias_ih_l0",
+            "l1.bias_hh_l0",
+            "l2.weight",
+            "l2.bias"
+        ]
+    );
+    let shapes: Vec<&[usize]> = (0..6).map(GruDense::<f32>::tensor_shape).collect();
+    assert_eq!(
+        shapes,
+        [&[15usize, 3][..], &[15, 5], &[15], &[15], &[2, 5], &[2]]
+    );
+    // torch.nn.GRU(3, 5) has 3·5·(3 + 5 + 2) = 150 parameters; Linear(5, 2) has 12.
+    assert_eq!(GruDense::<f32>::PARAMS, 162);
+    // torch.nn.LSTM(4, 3): 4·3·(4 + 3 + 2) = 108.
+    assert_eq!(DenseLstmDense::<f32>::PARAMS, 12 + 108 + 4);
+    let net: GruDense<f64> = GruDense::seeded(3);
+    let mut flat = vec![0.0; GruDense::<f64>::PARAMS];
+    net.write_params(&mut flat).unwrap();
+    let mut back: GruDense<f64> = GruDense::zeroed();
+    back.read_params(&flat).unwrap();
+    assert_eq!(back.write_params(&mut vec![0.0; 162]), Ok(()));
+    assert_eq!(back.l1, net.l1);
+    // PyTorch's initialisation: every recurrent parameter within ±1/√H, and not all small.
+    let bound = 1.0 / 5f64.sqrt();
+    assert!(flat[..150].iter().all(|p| p.abs() <= bound));
+    assert!(flat[..150].iter().any(|p| p.abs() > 0.8 * bound));
+    assert_eq!(
+        GruDense::<f64>::seeded(3).l1,
+        net.l1,
+        "seeded is reproducible"
+    );
+}
+
+#[test]
+fn step_block_is_step_after_step() {
+    let net: GruLstmDense<f64> = GruLstmDense::seeded(9);
+    let xs: Vec<[f64; 2]> = (0..50).map(|t| [(t as f64 * 0.3).sin(), 0.5]).collect();
+    let mut ys = vec![[0.0; 2]; 50];
+    let mut block = GruLstmDenseState::default();
+    net.step_block(&mut block, &xs, &mut ys);
+    let mut state = GruLstmDenseState::default();
+    for (x, y) in xs.iter().zip(&ys) {
+        assert_eq!(net.step(&mut state, x), *y);
+    }
+    assert_eq!(state, block);
+}
+
+/// Truncated BPTT with the state carried from window to window: a GRU learns to output its
+/// previous input, with Adam and with clipped SGD.
+#[test]
+fn truncated_bptt_learns_a_delay_with_every_optimizer() {
+    fn train<O: Optimizer<f32, Delay<f32>>>(mut opt: O) -> (f32, f32) {
+        const W: usize = 16;
+        let mut net: Delay = Delay::seeded(1);
+        let mut rng = Rng::new(5);
+        let xs: Vec<[f32; 1]> = (0..4096).map(|_| [rng.uniform(-1.0, 1.0)]).collect();
+        let mut ys = vec![[0.0f32]; 4096];
+        ys[1..].copy_from_slice(&xs[..4095]);
+        let mut window = Delay::<f32>::zeroed_window::<W>();
+        let mut losses = Vec::new();
+        for _epoch in 0..8 {
+            let mut state = DelayState::default();
+            let mut sum = 0.0;
+            for (x, y) in xs.chunks_exact(W).zip(ys.chunks_exact(W)) {
+                let (x, y) = (x.try_into().unwrap(), y.try_into().unwrap());
+                let (loss, end) = net.train_sequence(&state, x, y, 0, &Mse, &mut opt, &mut window);
+                state = end;
+                sum += loss;
+            }
+            losses.push(sum / (4096 / W) as f32);
+        }
+        (losses[0], losses[7])
+    }
+    let (first, last) = train(Adam::new(0.01));
+    assert!(
+        last < first / 10.0 && last < 0.005,
+        "Adam: {first} → {last}"
+    );
+    let (first, last) = train(ClipNorm::new(Sgd::new(0.5), 1.0));
+    assert!(last < first / 4.0, "clipped SGD: {first} → {last}");
+}
+
+/// A mini-batch of windows is one step on the mean of their gradients, and each window's end
+/// state replaces its start.
+#[test]
+fn a_batch_of_windows_steps_on_the_mean_gradient() {
+    const W: usize = 6;
+    let net: GruDense<f64> = GruDense::seeded(4);
+    let mut rng = Rng::new(8);
+    let mut window = GruDense::<f64>::zeroed_window::<W>();
+    let xs: Vec<[[f64; 3]; W]> = (0..3)
+        .map(|_| core::array::from_fn(|_| core::array::from_fn(|_| noise(&mut rng))))
+        .collect();
+    let ys: Vec<[[f64; 2]; W]> = (0..3)
+        .map(|_| core::array::from_fn(|_| core::array::from_fn(|_| noise(&mut rng))))
+        .collect();
+    let mut starts = vec![GruDenseState::default(); 3];
+    net.step(&mut starts[1], &[0.5, -0.5, 1.0]);
+    let before = starts.clone();
+    let mut batched = net.clone();
+    let lr = 0.1;
+    let loss = batched.train_sequence_batch(
+        &mut starts,
+        &xs,
+        &ys,
+        2,
+        &Mse,
+        &mut Sgd::new(lr),
+        &mut window,
+    );
+    let mut sum = GruDenseGradients::<f64>::zeroed();
+    let mut losses = 0.0;
+    for b in 0..3 {
+        let (l, end) =
+            net.window_gradients(&before[b], &xs[b], &ys[b], 2, &Mse, &mut window, &mut sum);
+        assert_eq!(end, starts[b], "end state of window {b}");
+        losses += l;
+    }
+    assert!((loss - losses / 3.0).abs() < 1e-15);
+    let mut by_hand = net.clone();
+    for i in 0..<GruDense<f64> as Parameters<f64>>::TENSORS {
+        for (p, g) in by_hand.tensor_mut(i).iter_mut().zip(sum.tensor(i)) {
+            *p -= lr * (g / 3.0);
+        }
+    }
+    for i in 0..<GruDense<f64> as Parameters<f64>>::TENSORS {
+        for (a, b) in batched.tensor(i).iter().zip(by_hand.tensor(i)) {
+            assert!(
+                (a - b).abs() < 1e-14,
+                "{}: {a} vs {b}",
+                GruDense::<f64>::tensor_name(i)
+            );
+        }
+    }
+}
