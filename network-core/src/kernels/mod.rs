@@ -101,7 +101,10 @@ pub fn gemm_acc<T: Float>(
 #[inline(always)]
 pub fn tanh_layer<T: Float>(z: &[T], a: &mut [T]) -> bool {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    if let (Some(z), Some(a)) = (T::as_f32s(z), T::as_f32s_mut(a)) {
+    // The width is a constant once inlined: narrow layers compile to the scalar loop alone.
+    if z.len() >= act_simd::MIN_WIDTH
+        && let (Some(z), Some(a)) = (T::as_f32s(z), T::as_f32s_mut(a))
+    {
         return act_simd::tanh(z, a);
     }
     let _ = (z, a);
@@ -112,7 +115,10 @@ pub fn tanh_layer<T: Float>(z: &[T], a: &mut [T]) -> bool {
 #[inline(always)]
 pub fn sigmoid_layer<T: Float>(z: &[T], a: &mut [T]) -> bool {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    if let (Some(z), Some(a)) = (T::as_f32s(z), T::as_f32s_mut(a)) {
+    // The width is a constant once inlined: narrow layers compile to the scalar loop alone.
+    if z.len() >= act_simd::MIN_WIDTH
+        && let (Some(z), Some(a)) = (T::as_f32s(z), T::as_f32s_mut(a))
+    {
         return act_simd::sigmoid(z, a);
     }
     let _ = (z, a);
