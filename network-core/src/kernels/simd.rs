@@ -258,7 +258,18 @@ macro_rules! isa {
             ) {
                 let mut acc = [$zero(); 8];
                 let (xp, wp) = (x.as_ptr(), w.as_ptr());
-                let mut i = 0;
+                // Start the vector loop where row `j` of `w` is aligned to a whole vector, so
+                // that its loads do not straddle cache lines (every row's, when `n` is a
+                // multiple of W): one sample of 784 × 128 measured 3.6 µs aligned, 7.0 µs
+                // at any other offset. The first `head` columns join the scalar tail, whose
+                // dependent additions cost more than the split loads they save in short rows
+                // (64 × 64 measured four times slower): only long rows are realigned.
+                let head = if n >= 256 {
+                    (wp.wrapping_add(j * n) as usize / 4).wrapping_neg() % W
+                } else {
+                    0
+                };
+                let mut i = head;
                 while i + W <= n {
                     // SAFETY: b < batch and i + W ≤ n: within x.
                     let xv = unsafe { $load(xp.add(b * n + i)) };
@@ -281,6 +292,9 @@ macro_rules! isa {
                 let xr = &x[b * n..(b + 1) * n];
                 for c in 0..8 {
                     let wr = &w[(j + c) * n..(j + c + 1) * n];
+                    for t in 0..head {
+                        s[c] += xr[t] * wr[t];
+                    }
                     for t in i..n {
                         s[c] += xr[t] * wr[t];
                     }
@@ -605,6 +619,34 @@ mod tests {
                 let mut got = z0.clone();
                 assert!(gemm_nt(level, &x, &w, n, &mut got));
                 close(&got, &want, &std::format!("{level:?} nt {batch}x{n}x{m}"));
+            }
+        }
+    }
+
+    /// The matrix-vector path at every alignment of `w` within a vector, in rows short and
+    /// long enough to be realigned.
+    #[test]
+    fn gemm_nt_matches_portable_at_every_alignment() {
+        let mut rng = Rng::new(4);
+        for level in [Level::Avx2, Level::Avx512] {
+            if !supported(level) {
+                continue;
+            }
+            for (n, m) in [(784, 16), (300, 9), (100, 9), (64, 8)] {
+                let x = random(n, &mut rng);
+                let w_all = random(m * n + 16, &mut rng);
+                for off in 0..16 {
+                    let w = &w_all[off..off + m * n];
+                    let mut want = std::vec![0.5f32; m];
+                    kernels::gemm_nt(&x, w, n, &mut want);
+                    let mut got = std::vec![0.5f32; m];
+                    assert!(gemm_nt(level, &x, w, n, &mut got));
+                    close(
+                        &got,
+                        &want,
+                        &std::format!("{level:?} nt {n}x{m} offset {off}"),
+                    );
+                }
             }
         }
     }
