@@ -154,8 +154,14 @@ macro_rules! isa {
                     // Matrix-vector: memory-bound on `w`, so one pass over it, 8 rows at a time.
                     for b in 0..batch {
                         let mut j = 0;
+                        // Long rows are realigned (see `nt_wide`); short ones keep the plain
+                        // loop, compiled apart.
                         while j + 8 <= m {
-                            nt_wide(x, w, n, m, z, b, j);
+                            if n >= 256 {
+                                nt_wide::<true>(x, w, n, m, z, b, j);
+                            } else {
+                                nt_wide::<false>(x, w, n, m, z, b, j);
+                            }
                             j += 8;
                         }
                         while j + 4 <= m {
@@ -245,9 +251,10 @@ macro_rules! isa {
             }
 
             /// Row `b` of `x` against rows `j..j+8` of `w`, all of `n`; needs `j + 8 ≤ m`.
+            /// With `ALIGN`, the vector loop starts at row `j`'s first aligned column.
             #[target_feature(enable = $feature)]
             #[inline]
-            fn nt_wide(
+            fn nt_wide<const ALIGN: bool>(
                 x: &[f32],
                 w: &[f32],
                 n: usize,
@@ -263,8 +270,8 @@ macro_rules! isa {
                 // multiple of W): one sample of 784 × 128 measured 3.6 µs aligned, 7.0 µs
                 // at any other offset. The first `head` columns join the scalar tail, whose
                 // dependent additions cost more than the split loads they save in short rows
-                // (64 × 64 measured four times slower): only long rows are realigned.
-                let head = if n >= 256 {
+                // (64 × 64 measured four times slower): only long rows are realigned (ALIGN).
+                let head = if ALIGN {
                     (wp.wrapping_add(j * n) as usize / 4).wrapping_neg() % W
                 } else {
                     0
