@@ -194,3 +194,44 @@ fn reseed_and_boxed_seeded_equal_seeded() {
         assert_eq!(params(&*boxed), params(&Mnist::<f32>::seeded(9)));
     });
 }
+
+/// `forward_batch` gives `forward`'s outputs row by row, over several chunks and a ragged
+/// last one: bit for bit with the portable `f64` kernels, to float rounding with `f32` (whose
+/// matrix-matrix products sum in another order than the matrix-vector ones).
+#[test]
+fn forward_batch_matches_forward_row_by_row() {
+    big_stack(|| {
+        let n = Mlp::<f64>::CHUNK * 2 + 3;
+        let (xs, _) = data::<f64, Mlp<f64>>(n, 11);
+        let net = Mlp::<f64>::seeded(2);
+        let mut ys = vec![[0.0; 5]; n];
+        net.forward_batch(&xs, &mut ys);
+        for (x, y) in xs.iter().zip(&ys) {
+            assert_eq!(*y, net.forward(x));
+        }
+
+        for n in [1, 5, 32, 70] {
+            let (xs, _) = data::<f32, Mnist<f32>>(n, 12);
+            let net = Mnist::<f32>::boxed_seeded(3);
+            let mut ys = vec![[f32::NAN; 10]; n];
+            net.forward_batch(&xs, &mut ys);
+            for (x, y) in xs.iter().zip(&ys) {
+                assert_close(y, &net.forward(x), 1e-5, "mnist forward_batch");
+            }
+            let (xs, _) = data::<f32, Wide<f32>>(n, 13);
+            let net = Wide::<f32>::seeded(4);
+            let mut ys = vec![[f32::NAN; 2]; n];
+            net.forward_batch(&xs, &mut ys);
+            for (x, y) in xs.iter().zip(&ys) {
+                assert_close(y, &net.forward(x), 1e-5, "wide forward_batch");
+            }
+        }
+    });
+}
+
+#[test]
+#[should_panic(expected = "as many outputs as inputs")]
+fn forward_batch_wants_as_many_outputs_as_inputs() {
+    let net = Wide::<f32>::seeded(4);
+    net.forward_batch(&[[0.0; 3]; 2], &mut [[0.0; 2]; 3]);
+}

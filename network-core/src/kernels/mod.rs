@@ -6,6 +6,8 @@
 //! `std` first tries the SIMD versions of [`simd`] when the CPU has AVX2+FMA or AVX-512 and
 //! the product is large enough, and everything else runs the [`portable`] code.
 
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+pub mod act_simd;
 pub mod int8;
 pub mod portable;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
@@ -93,4 +95,33 @@ pub fn gemm_acc<T: Float>(
         return;
     }
     portable::gemm_acc(alpha, a, a_row, a_col, b, n, c)
+}
+
+/// `a = tanh(z)` for `f32` layers through [`act_simd`] where the CPU allows; `false` (nothing
+/// done) for other scalars and targets, and the caller runs the scalar loop.
+#[inline(always)]
+pub fn tanh_layer<T: Float>(z: &[T], a: &mut [T]) -> bool {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    // The width is a constant once inlined: narrow layers compile to the scalar loop alone.
+    if z.len() >= act_simd::MIN_WIDTH
+        && let (Some(z), Some(a)) = (T::as_f32s(z), T::as_f32s_mut(a))
+    {
+        return act_simd::tanh(z, a);
+    }
+    let _ = (z, a);
+    false
+}
+
+/// `a = σ(z)` for `f32` layers, as [`tanh_layer`] does `tanh`.
+#[inline(always)]
+pub fn sigmoid_layer<T: Float>(z: &[T], a: &mut [T]) -> bool {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    // The width is a constant once inlined: narrow layers compile to the scalar loop alone.
+    if z.len() >= act_simd::MIN_WIDTH
+        && let (Some(z), Some(a)) = (T::as_f32s(z), T::as_f32s_mut(a))
+    {
+        return act_simd::sigmoid(z, a);
+    }
+    let _ = (z, a);
+    false
 }

@@ -154,8 +154,14 @@ macro_rules! isa {
                     // Matrix-vector: memory-bound on `w`, so one pass over it, 8 rows at a time.
                     for b in 0..batch {
                         let mut j = 0;
+                        // Long rows are realigned (see `nt_wide`); short ones keep the plain
+                        // loop, compiled apart.
                         while j + 8 <= m {
-                            nt_wide(x, w, n, m, z, b, j);
+                            if n >= 256 {
+                                nt_wide::<true>(x, w, n, m, z, b, j);
+                            } else {
+                                nt_wide::<false>(x, w, n, m, z, b, j);
+                            }
                             j += 8;
                         }
                         while j + 4 <= m {
@@ -245,9 +251,10 @@ macro_rules! isa {
             }
 
             /// Row `b` of `x` against rows `j..j+8` of `w`, all of `n`; needs `j + 8 ≤ m`.
+            /// With `ALIGN`, the vector loop starts at row `j`'s first aligned column.
             #[target_feature(enable = $feature)]
             #[inline]
-            fn nt_wide(
+            fn nt_wide<const ALIGN: bool>(
                 x: &[f32],
                 w: &[f32],
                 n: usize,
@@ -258,7 +265,18 @@ macro_rules! isa {
             ) {
                 let mut acc = [$zero(); 8];
                 let (xp, wp) = (x.as_ptr(), w.as_ptr());
-                let mut i = 0;
+                // Start the vector loop where row `j` of `w` is aligned to a whole vector, so
+                // that its loads do not straddle cache lines (every row's, when `n` is a
+                // multiple of W): one sample of 784 × 128 measured 3.6 µs aligned, 7.0 µs
+                // at any other offset. The first `head` columns join the scalar tail, whose
+                // dependent additions cost more than the split loads they save in short rows
+                // (64 × 64 measured four times slower): only long rows are realigned (ALIGN).
+                let head = if ALIGN {
+                    (wp.wrapping_add(j * n) as usize / 4).wrapping_neg() % W
+                } else {
+                    0
+                };
+                let mut i = head;
                 while i + W <= n {
                     // SAFETY: b < batch and i + W ≤ n: within x.
                     let xv = unsafe { $load(xp.add(b * n + i)) };
@@ -281,6 +299,9 @@ macro_rules! isa {
                 let xr = &x[b * n..(b + 1) * n];
                 for c in 0..8 {
                     let wr = &w[(j + c) * n..(j + c + 1) * n];
+                    for t in 0..head {
+                        s[c] += xr[t] * wr[t];
+                    }
                     for t in i..n {
                         s[c] += xr[t] * wr[t];
                     }
@@ -605,6 +626,34 @@ mod tests {
                 let mut got = z0.clone();
                 assert!(gemm_nt(level, &x, &w, n, &mut got));
                 close(&got, &want, &std::format!("{level:?} nt {batch}x{n}x{m}"));
+            }
+        }
+    }
+
+    /// The matrix-vector path at every alignment of `w` within a vector, in rows short and
+    /// long enough to be realigned.
+    #[test]
+    fn gemm_nt_matches_portable_at_every_alignment() {
+        let mut rng = Rng::new(4);
+        for level in [Level::Avx2, Level::Avx512] {
+            if !supported(level) {
+                continue;
+            }
+            for (n, m) in [(784, 16), (300, 9), (100, 9), (64, 8)] {
+                let x = random(n, &mut rng);
+                let w_all = random(m * n + 16, &mut rng);
+                for off in 0..16 {
+                    let w = &w_all[off..off + m * n];
+                    let mut want = std::vec![0.5f32; m];
+                    kernels::gemm_nt(&x, w, n, &mut want);
+                    let mut got = std::vec![0.5f32; m];
+                    assert!(gemm_nt(level, &x, w, n, &mut got));
+                    close(
+                        &got,
+                        &want,
+                        &std::format!("{level:?} nt {n}x{m} offset {off}"),
+                    );
+                }
             }
         }
     }

@@ -141,6 +141,33 @@ pub trait Network<T: Float>: Trainable<T> {
     /// The last layer's activation.
     fn output_activation(&self) -> &Self::OutputActivation;
 
+    /// The outputs of a batch of inputs: `ys[s] = forward(xs[s])`, computed
+    /// [`CHUNK`](Self::CHUNK) rows at a time as matrix-matrix products, without heap.
+    ///
+    /// # Panics
+    ///
+    /// If `xs` and `ys` differ in length.
+    fn forward_batch(&self, xs: &[Self::Input], ys: &mut [Self::Output]) {
+        assert_eq!(
+            xs.len(),
+            ys.len(),
+            "forward_batch: as many outputs as inputs"
+        );
+        for (xs, ys) in xs.chunks(Self::CHUNK).zip(ys.chunks_mut(Self::CHUNK)) {
+            self.forward_chunk(xs, ys);
+        }
+    }
+
+    /// [`forward_batch`](Self::forward_batch) for at most [`CHUNK`](Self::CHUNK) samples
+    /// (`xs` and `ys` of the same length). Generated networks run every layer's batched
+    /// forward pass on row buffers on the stack; this default calls
+    /// [`forward`](Self::forward) row by row.
+    fn forward_chunk(&self, xs: &[Self::Input], ys: &mut [Self::Output]) {
+        for (x, y) in xs.iter().zip(ys) {
+            *y = self.forward(x);
+        }
+    }
+
     /// Backpropagation from `δ = ∂L/∂z` of the last layer: for each layer k from the last,
     /// `∂L/∂bₖ += δₖ`, `∂L/∂Wₖ += δₖ ⊗ aₖ₋₁`, then `δₖ₋₁ = (Wₖᵀ δₖ) ⊙ f′(zₖ₋₁)`.
     /// Gradients are added into `grads`, so calls over a mini-batch sum up.

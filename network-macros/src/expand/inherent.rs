@@ -18,6 +18,7 @@ pub fn inherent(g: &Gen) -> TokenStream {
         seeded(g),
         forward(g),
         forward_trace(g),
+        forward_batch(g),
         backward(g),
         backward_delta(g),
         backprop(g),
@@ -161,6 +162,18 @@ fn forward_trace(g: &Gen) -> TokenStream {
         #[inline]
         pub fn forward_trace(&self, x: &[T; #n_in]) -> #trace<T> {
             <Self as ::network::Network<T>>::forward_trace(self, x)
+        }
+    }
+}
+
+fn forward_batch(g: &Gen) -> TokenStream {
+    let (n_in, n_out) = (g.n_in, g.n_out);
+    quote! {
+        /// The outputs of a batch of inputs, `ys[s] = forward(xs[s])`, as matrix-matrix
+        /// products a chunk of rows at a time, without heap. Panics if the lengths differ.
+        #[inline]
+        pub fn forward_batch(&self, xs: &[[T; #n_in]], ys: &mut [[T; #n_out]]) {
+            <Self as ::network::Network<T>>::forward_batch(self, xs, ys)
         }
     }
 }

@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 use syn::Ident;
 
 use super::Gen;
-use super::walk::{Mode, Sink, batch_forward, walk};
+use super::walk::{Mode, Sink, batch_forward, chunk_forward, walk};
 
 pub fn network_impl(g: &Gen) -> TokenStream {
     let l = quote!(::network::Layer);
@@ -29,6 +29,7 @@ pub fn network_impl(g: &Gen) -> TokenStream {
     let backward_delta = walk(g, Sink::Accumulate, Mode::Sample);
     let sgd_backward = walk(g, Sink::Sgd, Mode::Sample);
     let forward_rows = batch_forward(g);
+    let forward_chunk = chunk_forward(g);
     let accumulate_chunk = walk(g, Sink::Accumulate, Mode::Batch);
     let sgd_chunk = walk(g, Sink::Sgd, Mode::Batch);
     quote! {
@@ -81,6 +82,10 @@ pub fn network_impl(g: &Gen) -> TokenStream {
             #[inline]
             fn output_activation(&self) -> &#last_act {
                 self.#last.activation()
+            }
+
+            fn forward_chunk(&self, xs: &[[T; #n_in]], ys: &mut [[T; #n_out]]) {
+                #forward_chunk
             }
 
             #[inline]

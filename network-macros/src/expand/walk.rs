@@ -147,3 +147,28 @@ pub fn batch_forward(g: &Gen) -> TokenStream {
         );
     }
 }
+
+/// The body of `forward_chunk`: every layer's batched forward pass over rows `..n` of buffers
+/// on the stack (no `δ` rows), the last one straight into `ys`.
+pub fn chunk_forward(g: &Gen) -> TokenStream {
+    let (fields, chunk) = (&g.fields, g.chunk);
+    let rows: Vec<Rows> = (0..fields.len()).map(buffer).collect();
+    let pre: Vec<&Ident> = rows.iter().map(|r| &r.pre).collect();
+    let out: Vec<&Ident> = rows.iter().map(|r| &r.out).collect();
+    let hidden = fields.len() - 1;
+    let inputs = std::iter::once(quote!(xs)).chain(out.iter().map(|o| quote!(&#o[..n])));
+    let outs = out[..hidden]
+        .iter()
+        .map(|o| quote!(&mut #o[..n]))
+        .chain(std::iter::once(quote!(ys)));
+    let (hidden_out, zero) = (
+        &out[..hidden],
+        quote!([::network::Vector::<T>::zeroed(); #chunk]),
+    );
+    quote! {
+        let n = xs.len();
+        #( let mut #pre = #zero; )*
+        #( let mut #hidden_out = #zero; )*
+        #( self.#fields.forward_batch(#inputs, &mut #pre[..n], #outs); )*
+    }
+}
