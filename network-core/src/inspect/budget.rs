@@ -27,7 +27,7 @@ pub trait MemoryBudget<T: Float>: Network<T> {
     /// The network value itself: the parameters plus any activation arguments (a
     /// `leaky_relu`'s slope) and padding.
     const NETWORK_BYTES: usize = size_of::<Self>();
-    /// One gradient ([`Network::Gradients`]), as [`backprop`](Network::backprop) returns it and
+    /// One gradient ([`Trainable::Gradients`](crate::Trainable::Gradients)), as [`backprop`](Network::backprop) returns it and
     /// a non-fused `train_step` keeps.
     const GRADIENT_BYTES: usize = size_of::<Self::Gradients>();
     /// One trace ([`Network::Trace`]): the input and each layer's `z` and `a`, what one
