@@ -1,9 +1,10 @@
 //! AVX-512 and AVX2+FMA versions of the `f32` kernels of [`kernels`](crate::kernels), chosen at
 //! run time. An implementation detail, public for the crate's kernel benchmarks.
 //!
-//! The `unsafe` of the crate lives here, apart from the zeroed allocation of
-//! [`heap`](crate::heap): unaligned vector loads and stores through raw
-//! pointers, and calls of `#[target_feature]` functions. Every public function checks the slice
+//! The crate's `unsafe` lives in the SIMD kernels (here, `act_simd` and `int8`), apart from the
+//! zeroed allocation of [`zero_bits`](crate::scalar::zero_bits) and the `ZeroBits` impls of
+//! [`heap`](crate::heap). Here: unaligned vector loads and stores through raw pointers, and
+//! calls of `#[target_feature]` functions. Every public function checks the slice
 //! lengths first, so each pointer stays inside its slice, and calls a kernel only for a level
 //! [`level`] detected on this CPU.
 #![allow(unsafe_code)]

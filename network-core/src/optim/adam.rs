@@ -1,12 +1,12 @@
 //! Adam and AdamW.
 
 use super::{LearningRate, Optimizer};
-#[cfg(feature = "std")]
-use crate::heap::zeroed_box;
-use crate::heap::{ZeroBits, is_zero_bits};
 use crate::network::Trainable;
 use crate::network::params::Parameters;
 use crate::scalar::Float;
+#[cfg(feature = "std")]
+use crate::scalar::zero_bits::zeroed_box;
+use crate::scalar::zero_bits::{ZeroBits, is_zero_bits};
 #[cfg(feature = "std")]
 use std::boxed::Box;
 

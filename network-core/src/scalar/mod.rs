@@ -10,6 +10,9 @@ use core::ops::{AddAssign, DivAssign, MulAssign, SubAssign};
 mod erf;
 #[doc(hidden)]
 pub mod fast;
+pub mod zero_bits;
+
+pub use zero_bits::ZeroBits;
 
 /// A floating-point scalar a network computes in: `f32` or `f64`.
 ///
@@ -30,7 +33,7 @@ pub trait Float:
     + MulAssign
     + DivAssign
     + Sum
-    + crate::heap::ZeroBits
+    + ZeroBits
 {
     /// The type's name as Rust spells it (`"f32"` or `"f64"`).
     const NAME: &'static str;
