@@ -175,6 +175,38 @@ impl<'a> Gen<'a> {
     fn layers(&self) -> &'a [LayerPlan] {
         &self.plan.layers
     }
+
+    /// One doc line per layer, for its field in the generated structs.
+    fn layer_docs(&self) -> Vec<String> {
+        self.layers()
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                format!(
+                    "Layer {}: `{}`, {} parameters.",
+                    i + 1,
+                    l.source(),
+                    l.params()
+                )
+            })
+            .collect()
+    }
+
+    /// A markdown table of the layers, for the network struct's rustdoc.
+    fn layer_table(&self) -> String {
+        let mut table =
+            String::from("| field | layer | tensors | parameters |\n|---|---|---|---|\n");
+        for l in self.layers() {
+            table.push_str(&format!(
+                "| `{}` | `{}` | {} | {} |\n",
+                l.field,
+                l.source(),
+                (l.kind.tensor_types)(l.inputs, l.outputs),
+                l.params()
+            ));
+        }
+        table
+    }
 }
 
 #[cfg(test)]
