@@ -280,6 +280,9 @@ fn held_out_loss(net: &Delay) -> f32 {
 /// one update per window; the window's per-step traces live on this function's stack. Prints
 /// the memory it takes, the loss as it trains and the held-out loss before and after. Returns
 /// whether the held-out loss fell below [`GRU_LEARNED_LOSS`].
+// Not inlined, so that its buffers are not part of `main`'s frame while the stack of the other
+// networks is measured.
+#[inline(never)]
 fn train_delay() -> bool {
     hprintln!(
         "--- gru(1 -> 8), dense(8 -> 1, identity): output the input of {} steps before; truncated BPTT over windows of {} steps, Adam lr {}, {} windows",
