@@ -56,6 +56,17 @@ network! {
 
 type XorAdam = Adam<f32, XorGradients<f32>>;
 
+/// The data RAM of the board (`memory.x`).
+const RAM: usize = 4 << 20;
+// The memory budget is a compile-time constant: a network that does not fit stops the build.
+const _: () = assert!(
+    Digits::<f32>::NETWORK_BYTES
+        + Digits::<f32>::ADAM_STATE_BYTES
+        + Digits::<f32>::TRACE_BYTES
+        + Digits::<f32>::GRADIENT_BYTES
+        < RAM
+);
+
 network! {
     /// Learns to output its input of [`DELAY`] steps before, which it can only do by keeping
     /// the last inputs in its state: a GRU with eight units and a linear read-out.
@@ -78,14 +89,12 @@ const GRU_LEARNED_LOSS: f32 = 0.01;
 
 type DelayAdam = Adam<f32, DelayGradients<f32>>;
 
-/// The data RAM of the board (`memory.x`).
-const RAM: usize = 4 << 20;
-// The memory budget is a compile-time constant: a network that does not fit stops the build.
+// The same for the GRU's training: the window's traces are the part that grows with `WINDOW`.
 const _: () = assert!(
-    Digits::<f32>::NETWORK_BYTES
-        + Digits::<f32>::ADAM_STATE_BYTES
-        + Digits::<f32>::TRACE_BYTES
-        + Digits::<f32>::GRADIENT_BYTES
+    size_of::<Delay>()
+        + DelayWindow::<f32, WINDOW>::BYTES
+        + size_of::<DelayGradients>()
+        + size_of::<DelayAdam>()
         < RAM
 );
 
