@@ -2,13 +2,16 @@
 //! and trained on the device with per-sample SGD, then again from the same seed with Adam; no
 //! allocator and no `std` are linked. Before that it runs the self-test of an XOR network
 //! trained on a computer and compiled in as Rust source (`xor_model.rs`), and measures the
-//! stack of inference and training steps for two network sizes.
+//! stack of inference and training steps for two network sizes. Then a GRU learns to repeat
+//! its input of two steps before, by truncated backpropagation through time with Adam, the
+//! window's per-step traces on the stack.
 //!
 //! Runs on QEMU's `mps2-an386` board (`cargo run --release` from this directory), prints the
-//! loss as it trains, the sizes of the network and its training buffers, the stack a training
-//! step takes, `self-test: passed`, and `accuracy: 4/4` for each optimizer. QEMU's exit status
-//! is 0 if the self-test passed and both runs learned XOR, 1 otherwise (also on a panic or a
-//! fault).
+//! loss as it trains, the sizes of the networks and their training buffers, the stack a training
+//! step takes, `self-test: passed`, `accuracy: 4/4` for each optimizer, the GRU's held-out loss
+//! before and after training and `gru learned: true`. QEMU's exit status is 0 if the self-test
+//! passed, both runs learned XOR and the GRU learned its task, 1 otherwise (also on a panic or
+//! a fault).
 
 #![no_std]
 #![no_main]
@@ -64,6 +67,37 @@ const _: () = assert!(
         < RAM
 );
 
+network! {
+    /// Learns to output its input of [`DELAY`] steps before, which it can only do by keeping
+    /// the last inputs in its state: a GRU with eight units and a linear read-out.
+    pub struct Delay < gru(1 -> 8), dense(8 -> 1, identity) >
+}
+
+/// How many steps back the [`Delay`] network's target lies.
+const DELAY: usize = 2;
+/// Time steps per window of truncated backpropagation through time.
+const WINDOW: usize = 16;
+/// Windows (one Adam update each) the [`Delay`] network trains on, from one long stream.
+const GRU_WINDOWS: u32 = 1500;
+const GRU_LEARNING_RATE: f32 = 0.01;
+const GRU_SEED: u64 = 1;
+/// Steps of the held-out stream that the loss before and after training is measured on.
+const HELD_OUT_STEPS: usize = 1024;
+/// The held-out mean squared error the trained network must reach to count as learned. Any
+/// network that ignores the past errs by at least the variance of the inputs, 1/3.
+const GRU_LEARNED_LOSS: f32 = 0.01;
+
+type DelayAdam = Adam<f32, DelayGradients<f32>>;
+
+// The same for the GRU's training: the window's traces are the part that grows with `WINDOW`.
+const _: () = assert!(
+    size_of::<Delay>()
+        + DelayWindow::<f32, WINDOW>::BYTES
+        + size_of::<DelayGradients>()
+        + size_of::<DelayAdam>()
+        < RAM
+);
+
 #[entry]
 fn main() -> ! {
     hprintln!("network on a Cortex-M4F: XOR, dense(2 -> 8, tanh), dense(8 -> 1, sigmoid)");
@@ -101,11 +135,16 @@ fn main() -> ! {
         ADAM_EPOCHS,
     );
 
+    // The GRU's stack measurement paints the stack afresh, which hides anything deeper than
+    // the frame it runs in: the deepest point so far first.
+    let deepest = stack::deepest();
+    let gru = train_delay();
+
     hprintln!(
         "stack: {} B deepest for the whole program (with formatting)",
-        stack::deepest(),
+        deepest.max(stack::deepest()),
     );
-    let learned = sgd && adam && xor_stack && digits_stack && self_test;
+    let learned = sgd && adam && xor_stack && digits_stack && self_test && gru;
     hprintln!("learned: {}", learned);
     debug::exit(if learned {
         debug::EXIT_SUCCESS
@@ -194,6 +233,140 @@ fn train<O: Optimizer<f32, Xor>>(name: &str, mut opt: O, epochs: u32) -> bool {
         epochs as usize * DATA.len(),
     );
     correct == DATA.len() && mean.is_finite() && mean < LEARNED_LOSS
+}
+
+/// An endless stream for the [`Delay`] network: inputs uniform in `[-1, 1)` from a seed, each
+/// with its target, the input of [`DELAY`] steps before (0 for the first steps).
+struct DelayStream {
+    rng: Rng,
+    past: [f32; DELAY],
+}
+
+impl DelayStream {
+    fn new(seed: u64) -> Self {
+        DelayStream {
+            rng: Rng::new(seed),
+            past: [0.0; DELAY],
+        }
+    }
+
+    /// The next input and its target.
+    fn next(&mut self) -> ([f32; 1], [f32; 1]) {
+        let x = self.rng.uniform(-1.0, 1.0);
+        let y = self.past[0];
+        self.past.copy_within(1.., 0);
+        self.past[DELAY - 1] = x;
+        ([x], [y])
+    }
+
+    /// The next [`WINDOW`] inputs and targets.
+    fn window(&mut self) -> ([[f32; 1]; WINDOW], [[f32; 1]; WINDOW]) {
+        let mut xs = [[0.0]; WINDOW];
+        let mut ys = [[0.0]; WINDOW];
+        for (x, y) in xs.iter_mut().zip(&mut ys) {
+            (*x, *y) = self.next();
+        }
+        (xs, ys)
+    }
+}
+
+/// The mean squared error of `net` run step by step from a zero state over a held-out stream
+/// (its own seed, never trained on).
+fn held_out_loss(net: &Delay) -> f32 {
+    let mut stream = DelayStream::new(GRU_SEED + 1000);
+    let mut state = DelayState::default();
+    let mut total = 0.0;
+    for _ in 0..HELD_OUT_STEPS {
+        let (x, y) = stream.next();
+        let [p] = net.step(&mut state, &x);
+        total += (p - y[0]) * (p - y[0]);
+    }
+    total / HELD_OUT_STEPS as f32
+}
+
+/// Trains the [`Delay`] GRU by truncated backpropagation through time with Adam: one long
+/// stream cut into windows of [`WINDOW`] steps, the state carried from each window to the next,
+/// one update per window; the window's per-step traces live on this function's stack. Prints
+/// the memory it takes, the loss as it trains and the held-out loss before and after. Returns
+/// whether the held-out loss fell below [`GRU_LEARNED_LOSS`].
+// Not inlined, so that its buffers are not part of `main`'s frame while the stack of the other
+// networks is measured.
+#[inline(never)]
+fn train_delay() -> bool {
+    hprintln!(
+        "--- gru(1 -> 8), dense(8 -> 1, identity): output the input of {} steps before; truncated BPTT over windows of {} steps, Adam lr {}, {} windows",
+        DELAY,
+        WINDOW,
+        GRU_LEARNING_RATE,
+        GRU_WINDOWS,
+    );
+    let mut net: Delay = Delay::seeded(GRU_SEED);
+    let mut opt = DelayAdam::new(GRU_LEARNING_RATE);
+    let mut window = Delay::<f32>::zeroed_window::<WINDOW>();
+    hprintln!(
+        "Delay: {} parameters; params {} B, gradients {} B, state {} B, window trace {} B ({} steps of {} B), Adam {} B",
+        Delay::<f32>::PARAMS,
+        size_of::<Delay>(),
+        size_of::<DelayGradients>(),
+        size_of::<DelayState>(),
+        DelayWindow::<f32, WINDOW>::BYTES,
+        WINDOW,
+        size_of::<DelayStep>(),
+        size_of::<DelayAdam>(),
+    );
+    let before = held_out_loss(&net);
+
+    let mut stream = DelayStream::new(GRU_SEED);
+    let mut state = DelayState::default();
+    // The first window, measured: the stack that one `train_sequence` takes (its gradients and
+    // the forward and backward passes; the window's traces are this function's).
+    let (xs, ys) = stream.window();
+    let mut first = (0.0, state);
+    let bytes = stack::measure(|| {
+        first = net.train_sequence(&state, &xs, &ys, 0, &Mse, &mut opt, &mut window);
+    });
+    hprintln!(
+        "Delay: stack {} B for train_sequence with Adam over {} steps (besides the {} B window)",
+        bytes,
+        WINDOW,
+        DelayWindow::<f32, WINDOW>::BYTES,
+    );
+    let (mut total, end) = first;
+    state = end;
+    let t0 = clock_cs();
+    let report = GRU_WINDOWS / 10;
+    for w in 2..=GRU_WINDOWS {
+        let (xs, ys) = stream.window();
+        let (loss, end) = net.train_sequence(&state, &xs, &ys, 0, &Mse, &mut opt, &mut window);
+        state = end;
+        total += loss;
+        if w % report == 0 {
+            hprintln!(
+                "windows {:5}..{:5}  mean loss {:.6}",
+                w + 1 - report,
+                w,
+                total / report as f32,
+            );
+            total = 0.0;
+        }
+    }
+    let t1 = clock_cs();
+    let after = held_out_loss(&net);
+    hprintln!(
+        "training time: {} cs of host time for {} time steps (QEMU, not a real M4)",
+        t1 - t0,
+        (GRU_WINDOWS as usize - 1) * WINDOW,
+    );
+    hprintln!(
+        "held-out loss ({} steps, mean squared error): {:.6} before training, {:.6} after (learned below {})",
+        HELD_OUT_STEPS,
+        before,
+        after,
+        GRU_LEARNED_LOSS,
+    );
+    let learned = after.is_finite() && after < GRU_LEARNED_LOSS;
+    hprintln!("gru learned: {}", learned);
+    learned
 }
 
 /// Centiseconds since the program started (semihosting `SYS_CLOCK`: host time under QEMU).
