@@ -32,8 +32,8 @@ pub use network_core::{
 pub use network_core::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};
 pub use network_core::{ForwardSlice, GradCheck, grad_check};
 pub use network_core::{
-    Gru, GruGradients, GruStep, Lstm, LstmGradients, LstmState, LstmStep, StatelessForward,
-    StepLayer, Trainable,
+    Gru, GruGradients, GruStep, Lstm, LstmGradients, LstmState, LstmStep, SequenceNetwork,
+    StatelessForward, StepLayer, Trainable, WindowTrace,
 };
 pub use network_core::{ModelError, ModelFile, model};
 #[cfg(feature = "parallel")]
@@ -76,8 +76,9 @@ pub mod prelude {
     pub use network_core::{
         Activation, Adam, AdamW, BinaryCrossEntropy, ClipNorm, ConfusionMatrix, Constant, Cosine,
         CrossEntropy, Error, Float, ForwardSlice, HeapTraining, Huber, LearningRate, Loss, Mae,
-        MemoryBudget, Mse, Network, Optimizer, Parameters, Rng, Schedule, Scheduled, Sgd,
-        StepDecay, accuracy, argmax, confusion_matrix, grad_check, mean_loss, predict_class,
+        MemoryBudget, Mse, Network, Optimizer, Parameters, Rng, Schedule, Scheduled,
+        SequenceNetwork, Sgd, StepDecay, accuracy, argmax, confusion_matrix, grad_check, mean_loss,
+        predict_class,
     };
     #[cfg(feature = "alloc")]
     pub use network_core::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};
