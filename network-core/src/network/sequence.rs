@@ -153,7 +153,10 @@ pub trait SequenceNetwork<T: Float>: Trainable<T> {
         let end = self.scored_steps(start, xs, ys, warmup, |z, a, y| {
             total += loss.value(z.as_ref(), a.as_ref(), y.as_ref());
         });
-        (total / T::cast((xs.len() - warmup) as f64), end)
+        (
+            total * (T::one() / T::cast((xs.len() - warmup) as f64)),
+            end,
+        )
     }
 
     /// Backpropagation through time over a window of `W` steps from `start`: ADDS into
@@ -181,18 +184,22 @@ pub trait SequenceNetwork<T: Float>: Trainable<T> {
             "the warm-up must leave at least one step of the window"
         );
         let mut state = *start;
-        for (trace, x) in window.steps.iter_mut().zip(xs) {
+        let mut total = T::zero();
+        // The loss summed forward, in the order `sequence_loss` sums it, to the same bits.
+        for (t, ((trace, x), y)) in window.steps.iter_mut().zip(xs).zip(ys).enumerate() {
             self.step_trace(&mut state, x, trace);
+            if t >= warmup {
+                let (z, a) = Self::step_output(trace);
+                total += loss.value(z.as_ref(), a.as_ref(), y.as_ref());
+            }
         }
         let scale = T::one() / T::cast((W - warmup) as f64);
-        let mut total = T::zero();
         let mut carry = Self::State::default();
         for (t, (trace, y)) in window.steps.iter().zip(ys).enumerate().rev() {
             let mut delta = Self::Output::zeroed();
             if t >= warmup {
                 let (z, a) = Self::step_output(trace);
                 let (z, a, y) = (z.as_ref(), a.as_ref(), y.as_ref());
-                total += loss.value(z, a, y);
                 loss.delta(self.output_activation(), z, a, y, delta.as_mut());
                 for d in delta.as_mut() {
                     *d *= scale;
