@@ -34,15 +34,22 @@ fn segments<'a>(
     xs.chunks(seg).zip(ys.chunks(seg)).collect()
 }
 
-/// Fits `Delay` on 8 segments of 128 steps (windows of 16, the first window a warm-up,
-/// batches of 4) and returns the history.
-fn fit_delay<O: Optimizer<f64, Delay<f64>>>(mut opt: O, epochs: usize) -> History<f64> {
+/// Fits `Delay` on 8 segments of 128 steps (windows of 16, the first window a warm-up) with
+/// `config`.
+fn fit_delay_with<O: Optimizer<f64, Delay<f64>>, F: FnMut(&EpochReport<f64>) -> Control>(
+    mut opt: O,
+    config: FitConfig<'_, f64, Sequence<'_, [f64; 1], [f64; 1]>, F>,
+) -> History<f64> {
     let (xs, ys) = delay_stream(1024, 1);
     let data = segments(&xs, &ys, 128);
     let mut net: Delay<f64> = Delay::seeded(2);
     let mut window = Delay::<f64>::zeroed_window::<W>();
-    let config = FitConfig::new(epochs).batch_size(4).seed(3);
     fit_sequences(&mut net, &data, W, &mut window, &Mse, &mut opt, config).unwrap()
+}
+
+/// [`fit_delay_with`] for `epochs` epochs in batches of 4.
+fn fit_delay<O: Optimizer<f64, Delay<f64>>>(opt: O, epochs: usize) -> History<f64> {
+    fit_delay_with(opt, FitConfig::new(epochs).batch_size(4).seed(3))
 }
 
 #[test]
@@ -273,37 +280,16 @@ fn divergence_is_caught_and_the_network_kept_finite() {
 fn target_loss_and_patience_stop_early() {
     let h = fit_delay(Adam::new(0.01), 12);
     let target = h.loss[10];
-    let (xs, ys) = delay_stream(1024, 1);
-    let data = segments(&xs, &ys, 128);
-    let mut net: Delay<f64> = Delay::seeded(2);
-    let mut window = Delay::<f64>::zeroed_window::<W>();
     let config = FitConfig::new(200)
         .batch_size(4)
         .seed(3)
         .target_loss(target);
-    let h = fit_sequences(
-        &mut net,
-        &data,
-        W,
-        &mut window,
-        &Mse,
-        &mut Adam::new(0.01),
-        config,
-    )
-    .unwrap();
+    let h = fit_delay_with(Adam::new(0.01), config);
     assert_eq!(h.stopped, StopReason::TargetLoss);
     assert_eq!(h.epochs(), 11);
+    // A learning rate of 0: the same loss every epoch (unshuffled, so summed in one order).
     let config = FitConfig::new(200).batch_size(4).shuffle(false).patience(2);
-    let h = fit_sequences(
-        &mut net,
-        &data,
-        W,
-        &mut window,
-        &Mse,
-        &mut Sgd::new(0.0),
-        config,
-    )
-    .unwrap();
+    let h = fit_delay_with(Sgd::new(0.0), config);
     assert_eq!(h.stopped, StopReason::Patience);
     assert_eq!(
         h.epochs(),

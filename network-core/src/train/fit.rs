@@ -280,10 +280,7 @@ where
     );
 
     for epoch in 1..=config.epochs {
-        opt.start_epoch(epoch - 1);
-        if config.shuffle {
-            rng.shuffle(&mut order);
-        }
+        begin_epoch::<T, N, O>(opt, epoch, config.shuffle.then_some(&mut rng), &mut order);
         let mut total = T::zero();
         let mut correct = 0usize;
         for batch in order.chunks(batch_size) {
@@ -329,6 +326,20 @@ where
         }
     }
     Ok(run.history)
+}
+
+/// The start of epoch `epoch` (from 1): tells the optimizer, and shuffles the sample order
+/// with `rng` if given.
+pub(super) fn begin_epoch<T: Float, N: Trainable<T>, O: Optimizer<T, N>>(
+    opt: &mut O,
+    epoch: usize,
+    rng: Option<&mut Rng>,
+    order: &mut [usize],
+) {
+    opt.start_epoch(epoch - 1);
+    if let Some(rng) = rng {
+        rng.shuffle(order);
+    }
 }
 
 /// What [`fit`] and [`fit_sequences`](super::fit_sequences) share: the history, the stopping

@@ -18,7 +18,7 @@ use alloc::boxed::Box;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use super::fit::{Control, Diverged, EpochReport, FitConfig, History, Run};
+use super::fit::{Control, Diverged, EpochReport, FitConfig, History, Run, begin_epoch};
 use crate::inspect::metrics::class_of;
 use crate::layers::init::Rng;
 use crate::loss::Loss;
@@ -90,10 +90,7 @@ where
     let mut starts = vec![N::State::default(); batch_size];
 
     for epoch in 1..=config.epochs {
-        opt.start_epoch(epoch - 1);
-        if config.shuffle {
-            rng.shuffle(&mut order);
-        }
+        begin_epoch::<T, N, O>(opt, epoch, config.shuffle.then_some(&mut rng), &mut order);
         let mut total = T::zero();
         let mut correct = 0usize;
         for batch in order.chunks(batch_size) {
