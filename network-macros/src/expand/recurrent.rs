@@ -250,7 +250,7 @@ fn sequence_impl(g: &Gen) -> TokenStream {
 
             #[inline(always)]
             fn output_activation(&self) -> &#last_act {
-                self.#last.activation()
+                <#last_ty as #sl<T>>::activation(&self.#last)
             }
 
             #[inline]
