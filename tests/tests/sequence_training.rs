@@ -370,6 +370,26 @@ fn grad_check_sequence_passes_on_gru_and_lstm_networks() {
     );
     assert!(report.passed(1e-6), "{report}");
     assert_eq!(report.tensors().len(), 10);
+
+    // In f32, with the step and tolerance the module suggests for it.
+    let mut net: Sign<f32> = Sign::seeded(5);
+    let xs: [[f32; 1]; 6] = core::array::from_fn(|t| [(t as f32 * 0.9).sin()]);
+    let mut ys = [[0.0f32; 2]; 6];
+    ys[5][1] = 1.0;
+    let mut window = Sign::<f32>::zeroed_window::<6>();
+    let start = SignState::default();
+    let report = grad_check_sequence(
+        &mut net,
+        &start,
+        &xs,
+        &ys,
+        5,
+        &CrossEntropy,
+        1e-2,
+        &mut window,
+    );
+    assert_eq!(report.tol, 1e-2);
+    assert!(report.passed(1e-2), "{report}");
 }
 
 /// The classic mistake of a GRU's backward pass, `∂L/∂b_hn = δ_n` (it is `r ⊙ δ_n`): the

@@ -41,7 +41,8 @@ pub struct EpochReport<T> {
     /// Accuracy over the validation set after the epoch, if one was given and
     /// [`FitConfig::accuracy`] is on.
     pub val_accuracy: Option<f64>,
-    /// Samples trained on in this epoch.
+    /// Samples trained on in this epoch (time steps, for
+    /// [`fit_sequences`](super::fit_sequences)).
     pub samples: usize,
     /// Optimizer steps taken so far, over all epochs.
     pub steps: usize,
