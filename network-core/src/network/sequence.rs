@@ -38,7 +38,26 @@ impl<S: Copy, const W: usize> WindowTrace<S, W> {
 /// `forward`. It is [`Trainable`], so every optimizer updates it.
 ///
 /// Backpropagation through time over a window of `W` steps keeps every step's trace in a
-/// [`WindowTrace`] the caller owns, so that no step allocates.
+/// [`WindowTrace`] the caller owns, so that no step allocates. The window type is
+/// `WindowTrace<Self::Step, W>` for every network (the generated `…Window<T, W>` is an alias of
+/// it) rather than an associated type per network: `W` stays a plain const parameter of each
+/// method, inferred from the arrays passed in, and generic code names the type without a
+/// generic associated type.
+///
+/// Generic code takes `N: SequenceNetwork<T>`:
+///
+/// ```
+/// # use network_core::{Loss, SequenceNetwork, Float};
+/// /// The mean loss over every step of a stream, from the zero state.
+/// fn stream_loss<T: Float, N: SequenceNetwork<T>, L: Loss<T, N::OutputActivation>>(
+///     net: &N,
+///     xs: &[N::Input],
+///     ys: &[N::Output],
+///     loss: &L,
+/// ) -> T {
+///     net.sequence_loss(&N::State::default(), xs, ys, 0, loss).0
+/// }
+/// ```
 pub trait SequenceNetwork<T: Float>: Trainable<T> {
     /// The input of one time step, `[T; INPUTS]`.
     type Input: Vector<T>;
