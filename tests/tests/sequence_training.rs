@@ -416,3 +416,40 @@ fn grad_check_sequence_fails_on_a_wrong_gradient() {
     assert!(worst.mismatch.row >= 10 && worst.mismatch.error > 1e-3);
     assert!(format!("{wrong}").contains("FAIL"));
 }
+
+#[test]
+#[should_panic(expected = "one target per input")]
+fn a_sequence_without_a_target_per_input_is_refused() {
+    let (xs, ys) = delay_stream(64, 13);
+    let mut net: Delay<f64> = Delay::seeded(14);
+    let mut window = Delay::<f64>::zeroed_window::<W>();
+    let data = [(&xs[..], &ys[..63])];
+    let _ = fit_sequences(
+        &mut net,
+        &data,
+        0,
+        &mut window,
+        &Mse,
+        &mut Sgd::new(0.1),
+        FitConfig::new(1),
+    );
+}
+
+#[test]
+#[should_panic(expected = "no step after the warm-up")]
+fn a_warm_up_covering_a_whole_sequence_is_refused() {
+    let (xs, ys) = delay_stream(40, 15);
+    let mut net: Delay<f64> = Delay::seeded(16);
+    let mut window = Delay::<f64>::zeroed_window::<W>();
+    // Two full windows (32 steps); the last 8 steps are not used, so a warm-up of 32 leaves none.
+    let data = [(&xs[..], &ys[..])];
+    let _ = fit_sequences(
+        &mut net,
+        &data,
+        32,
+        &mut window,
+        &Mse,
+        &mut Sgd::new(0.1),
+        FitConfig::new(1),
+    );
+}
