@@ -398,7 +398,8 @@ fn grad_check_sequence_passes_on_gru_and_lstm_networks() {
 fn grad_check_sequence_fails_on_a_wrong_gradient() {
     let mut net: GruDense<f64> = GruDense::seeded(5);
     let (start, xs, ys) = window_case::<_, 7>(&mut net, 6);
-    let mut window = GruDense::<f64>::zeroed_window::<7>();
+    let mut window = GruDenseWindow::<f64, 7>::zeroed();
+    assert_eq!(window, GruDense::<f64>::zeroed_window::<7>());
     let mut grads = <GruDense<f64> as Trainable<f64>>::Gradients::default();
     net.window_gradients(&start, &xs, &ys, 1, &Mse, &mut window, &mut grads);
     let right = SequenceGradCheck::<32>::against(&mut net, &grads, &start, &xs, &ys, 1, &Mse, 1e-6);

@@ -219,6 +219,12 @@ fn sequence_impl(g: &Gen) -> TokenStream {
     }
     let d_last = format_ident!("d{}", n_layers);
     quote! {
+        impl<T: ::network::Float> ::core::default::Default for #step<T> {
+            fn default() -> Self {
+                #step::zeroed()
+            }
+        }
+
         impl<T: ::network::Float> ::network::SequenceNetwork<T> for #name<T> {
             type Input = [T; #n_in];
             type Output = [T; #n_out];
