@@ -4,8 +4,11 @@
 //!
 //! `lstm(3 -> 16), dense(16 -> 4, softmax)` reads a trace sample by sample; only the class
 //! after the last sample counts: the loss is cross-entropy at the last step, which
-//! `train_sequence` expresses as a warm-up of all the steps before it. Adam, one update per
-//! trace. Accuracy on 800 traces it never saw must reach 95 %.
+//! `fit_sequences` expresses as a warm-up of all the steps before it (the gradient still flows
+//! back through them). Adam in mini-batches of 8 traces, gradients clipped, the learning rate
+//! annealed (cosine) to a small one, so that the last epochs settle instead of jumping between
+//! solutions. Accuracy on 800 traces it never saw must reach 97 %; it ends at 99 % or more, and
+//! the smallest held-out accuracy of the last five epochs is printed to show it has settled.
 //!
 //! Run with `cargo run --release --example gestures`. Deterministic (seeded); exits non-zero
 //! on a miss.
@@ -22,9 +25,12 @@ network! {
 
 const STEPS: usize = 40;
 const CLASSES: [&str; 4] = ["shake", "circle", "tap", "still"];
-const TARGET_ACCURACY: f64 = 0.95;
+const TARGET_ACCURACY: f64 = 0.97;
+const EPOCHS: usize = 40;
 
 type Trace = [[f32; 3]; STEPS];
+/// The targets of a trace: its class, one-hot, after the last step (the others unread).
+type Targets = [[f32; 4]; STEPS];
 
 /// One trace of gesture `class`.
 fn gesture(class: usize, rng: &mut Rng) -> Trace {
@@ -57,14 +63,21 @@ fn gesture(class: usize, rng: &mut Rng) -> Trace {
     })
 }
 
-fn data(n: usize, seed: u64) -> Vec<(Trace, usize)> {
+fn data(n: usize, seed: u64) -> Vec<(Trace, Targets)> {
     let mut rng = Rng::new(seed);
     (0..n)
         .map(|i| {
             let class = i % 4;
-            (gesture(class, &mut rng), class)
+            let mut y = [[0.0; 4]; STEPS];
+            y[STEPS - 1][class] = 1.0;
+            (gesture(class, &mut rng), y)
         })
         .collect()
+}
+
+/// The traces as the sequences `fit_sequences` reads.
+fn sequences(data: &[(Trace, Targets)]) -> Vec<Sequence<'_, [f32; 3], [f32; 4]>> {
+    data.iter().map(|(x, y)| (&x[..], &y[..])).collect()
 }
 
 fn classify(net: &Gestures, trace: &Trace) -> usize {
@@ -77,44 +90,47 @@ fn classify(net: &Gestures, trace: &Trace) -> usize {
 }
 
 fn main() -> ExitCode {
-    let mut train = data(2000, 1);
-    let test = data(800, 2);
+    let (train, test) = (data(2000, 1), data(800, 2));
+    let (train_seqs, test_seqs) = (sequences(&train), sequences(&test));
     let mut net: Gestures = Gestures::seeded(3);
-    let mut opt = Adam::new(0.003);
+    let schedule = Cosine {
+        initial: 0.01,
+        min: 0.0002,
+        period: EPOCHS,
+    };
+    let mut opt = ClipNorm::new(Scheduled::per_epoch(Adam::new(0.01), schedule), 1.0);
     let mut window = Gestures::<f32>::zeroed_window::<STEPS>();
-    let mut rng = Rng::new(4);
-    for epoch in 0..16 {
-        // Shuffle the traces (Fisher–Yates).
-        for i in (1..train.len()).rev() {
-            train.swap(i, rng.below(i + 1));
+    let config = FitConfig::new(EPOCHS)
+        .batch_size(8)
+        .seed(4)
+        .validation(&test_seqs)
+        .accuracy()
+        .on_epoch(progress(5));
+    let history = match fit_sequences(
+        &mut net,
+        &train_seqs,
+        STEPS - 1,
+        &mut window,
+        &CrossEntropy,
+        &mut opt,
+        config,
+    ) {
+        Ok(history) => history,
+        Err(diverged) => {
+            eprintln!("{diverged}");
+            return ExitCode::FAILURE;
         }
-        let mut sum = 0.0;
-        for (trace, class) in &train {
-            let mut y = [[0.0f32; 4]; STEPS];
-            y[STEPS - 1][*class] = 1.0;
-            let start = GesturesState::default();
-            let (loss, _) = net.train_sequence(
-                &start,
-                trace,
-                &y,
-                STEPS - 1,
-                &CrossEntropy,
-                &mut opt,
-                &mut window,
-            );
-            sum += loss;
-        }
-        let correct = test.iter().filter(|(t, c)| classify(&net, t) == *c).count();
-        println!(
-            "epoch {}: mean cross-entropy {:.4}, held-out accuracy {:.1} %",
-            epoch + 1,
-            sum / train.len() as f32,
-            100.0 * correct as f64 / test.len() as f64
-        );
-    }
+    };
+    let settled = history.val_accuracy[history.epochs().saturating_sub(5)..]
+        .iter()
+        .fold(1.0f64, |a, &b| a.min(b));
+    println!(
+        "held-out accuracy over the last five epochs: at least {:.1} %",
+        100.0 * settled
+    );
     let mut confusion = [[0usize; 4]; 4];
-    for (t, c) in &test {
-        confusion[*c][classify(&net, t)] += 1;
+    for (t, y) in &test {
+        confusion[argmax(&y[STEPS - 1])][classify(&net, t)] += 1;
     }
     println!("\nconfusion (rows: true class, columns: predicted)");
     for (name, row) in CLASSES.iter().zip(&confusion) {

@@ -29,11 +29,15 @@ pub use network_core::{
     mean_loss, predict_class,
 };
 #[cfg(feature = "alloc")]
-pub use network_core::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};
-pub use network_core::{ForwardSlice, GradCheck, grad_check};
 pub use network_core::{
-    Gru, GruGradients, GruStep, Lstm, LstmGradients, LstmState, LstmStep, StatelessForward,
-    StepLayer, Trainable,
+    Control, Diverged, EpochReport, FitConfig, History, Sequence, StopReason, fit, fit_sequences,
+};
+pub use network_core::{
+    ForwardSlice, GradCheck, SequenceGradCheck, grad_check, grad_check_sequence,
+};
+pub use network_core::{
+    Gru, GruGradients, GruStep, Lstm, LstmGradients, LstmState, LstmStep, SequenceNetwork,
+    StatelessForward, StepLayer, Trainable, WindowTrace,
 };
 pub use network_core::{ModelError, ModelFile, model};
 #[cfg(feature = "parallel")]
@@ -76,11 +80,15 @@ pub mod prelude {
     pub use network_core::{
         Activation, Adam, AdamW, BinaryCrossEntropy, ClipNorm, ConfusionMatrix, Constant, Cosine,
         CrossEntropy, Error, Float, ForwardSlice, HeapTraining, Huber, LearningRate, Loss, Mae,
-        MemoryBudget, Mse, Network, Optimizer, Parameters, Rng, Schedule, Scheduled, Sgd,
-        StepDecay, accuracy, argmax, confusion_matrix, grad_check, mean_loss, predict_class,
+        MemoryBudget, Mse, Network, Optimizer, Parameters, Rng, Schedule, Scheduled,
+        SequenceNetwork, Sgd, StepDecay, accuracy, argmax, confusion_matrix, grad_check,
+        grad_check_sequence, mean_loss, predict_class,
     };
     #[cfg(feature = "alloc")]
-    pub use network_core::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};
+    pub use network_core::{
+        Control, Diverged, EpochReport, FitConfig, History, Sequence, StopReason, fit,
+        fit_sequences,
+    };
     pub use network_core::{ModelError, ModelFile};
     #[cfg(feature = "parallel")]
     pub use network_core::{ParallelScratch, TrainParallel};

@@ -12,7 +12,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use network::{Rng, network};
+use network::{Rng, SequenceNetwork, network};
 
 network! {
     struct Gru8 < gru(1 -> 8), dense(8 -> 1, identity) >

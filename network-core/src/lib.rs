@@ -88,7 +88,7 @@ pub use activation::{
 pub use dense::{Dense, DenseGradients, LayerTrace};
 pub use display::fmt_gradients;
 pub use error::Error;
-pub use gradcheck::{GradCheck, grad_check};
+pub use gradcheck::{GradCheck, SequenceGradCheck, grad_check, grad_check_sequence};
 pub use heap::{HeapTraining, ZeroBits};
 pub use init::{Init, Rng};
 pub use inspect::budget::MemoryBudget;
@@ -107,7 +107,7 @@ pub use loss::{BinaryCrossEntropy, CrossEntropy, Huber, Loss, Mae, Mse, Predicti
 pub use metrics::{
     ConfusionMatrix, accuracy, argmax, class_of, confusion_matrix, mean_loss, predict_class,
 };
-pub use network::{LayerInfo, Network, Trainable};
+pub use network::{LayerInfo, Network, SequenceNetwork, Trainable, WindowTrace};
 pub use optim::{
     Adam, AdamW, ClipNorm, Constant, Cosine, LearningRate, Momentum, NoMomentum, Optimizer,
     Schedule, Scheduled, Sgd, StepDecay, clip_grad_norm,
@@ -119,7 +119,9 @@ pub use summary::Summary;
 #[cfg(feature = "std")]
 pub use train::progress;
 #[cfg(feature = "alloc")]
-pub use train::{Control, Diverged, EpochReport, FitConfig, History, StopReason, fit};
+pub use train::{
+    Control, Diverged, EpochReport, FitConfig, History, Sequence, StopReason, fit, fit_sequences,
+};
 #[cfg(feature = "parallel")]
 pub use train::{ParallelScratch, TrainParallel};
 

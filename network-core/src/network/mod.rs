@@ -4,9 +4,11 @@ use core::fmt::Debug;
 
 pub mod optimizer;
 pub mod params;
+pub mod sequence;
 
 pub use optimizer::{Optimizer, Trainable};
 pub use params::{Parameters, sgd_apply};
+pub use sequence::{SequenceNetwork, WindowTrace};
 
 use crate::error::Error;
 use crate::layers::activation::Activation;

@@ -11,8 +11,8 @@ use core::fmt;
 use crate::inspect::metrics::{accuracy, class_of, mean_loss};
 use crate::layers::init::Rng;
 use crate::loss::Loss;
-use crate::network::Network;
 use crate::network::params::Parameters;
+use crate::network::{Network, Trainable};
 use crate::optim::Optimizer;
 use crate::scalar::{Float, Vector};
 
@@ -41,7 +41,8 @@ pub struct EpochReport<T> {
     /// Accuracy over the validation set after the epoch, if one was given and
     /// [`FitConfig::accuracy`] is on.
     pub val_accuracy: Option<f64>,
-    /// Samples trained on in this epoch.
+    /// Samples trained on in this epoch (time steps, for
+    /// [`fit_sequences`](super::fit_sequences)).
     pub samples: usize,
     /// Optimizer steps taken so far, over all epochs.
     pub steps: usize,
@@ -266,37 +267,25 @@ where
     O: Optimizer<T, N>,
     F: FnMut(&EpochReport<T>) -> Control,
 {
-    let mut history = History {
-        loss: Vec::with_capacity(config.epochs),
-        accuracy: Vec::new(),
-        val_loss: Vec::new(),
-        val_accuracy: Vec::new(),
-        stopped: StopReason::Epochs,
-        steps: 0,
-    };
     if data.is_empty() {
-        return Ok(history);
+        return Ok(Run::<T, N::Gradients>::history(config.epochs));
     }
     let mut order: Vec<usize> = (0..data.len()).collect();
     let mut rng = Rng::new(config.seed);
     let batch_size = config.batch_size.max(1);
     // On the heap: a large network's gradients do not fit a thread's stack.
-    let mut grads = boxed_gradients::<T, N>();
-    let mut backup = boxed_gradients::<T, N>();
-    let mut best = T::infinity();
-    let mut since_best = 0;
-    let mut step = 0;
+    let mut run = Run::new(
+        config.epochs,
+        boxed_gradients::<T, N>(),
+        boxed_gradients::<T, N>(),
+    );
 
     for epoch in 1..=config.epochs {
-        opt.start_epoch(epoch - 1);
-        if config.shuffle {
-            rng.shuffle(&mut order);
-        }
+        begin_epoch::<T, N, O>(opt, epoch, config.shuffle.then_some(&mut rng), &mut order);
         let mut total = T::zero();
         let mut correct = 0usize;
         for batch in order.chunks(batch_size) {
-            step += 1;
-            grads.set_zero();
+            run.grads.set_zero();
             let mut batch_loss = T::zero();
             for &i in batch {
                 let (x, y) = &data[i];
@@ -314,47 +303,146 @@ where
                     y.as_ref(),
                     delta.as_mut(),
                 );
-                net.backward_delta(&trace, &delta, &mut grads);
+                net.backward_delta(&trace, &delta, &mut run.grads);
             }
-            grads.scale(T::one() / T::cast(batch.len() as f64));
-            if !batch_loss.is_finite() || !grads.all_finite() {
-                return Err(Diverged { epoch, step });
-            }
-            copy_params(&*net, &mut *backup);
-            opt.step(net, &grads);
-            if !net.all_finite() {
-                copy_params(&*backup, net);
-                return Err(Diverged { epoch, step });
-            }
+            run.grads.scale(T::one() / T::cast(batch.len() as f64));
+            run.update(net, opt, batch_loss, epoch)?;
             total += batch_loss;
         }
-        history.steps = step;
         let epoch_loss = total / T::cast(data.len() as f64);
-        history.loss.push(epoch_loss);
         let train_accuracy = config.accuracy.then(|| correct as f64 / data.len() as f64);
-        if let Some(acc) = train_accuracy {
-            history.accuracy.push(acc);
+        let val = config.validation.filter(|v| !v.is_empty()).map(|val| {
+            let acc = config.accuracy.then(|| accuracy(&*net, val));
+            (mean_loss(&*net, val, loss), acc)
+        });
+        if run.end_epoch(
+            &mut config,
+            epoch,
+            epoch_loss,
+            train_accuracy,
+            val,
+            data.len(),
+        ) {
+            break;
         }
-        let (mut val_loss, mut val_accuracy) = (None, None);
-        if let Some(val) = config.validation.filter(|v| !v.is_empty()) {
-            let l = mean_loss(&*net, val, loss);
-            history.val_loss.push(l);
-            val_loss = Some(l);
-            if config.accuracy {
-                let acc = accuracy(&*net, val);
-                history.val_accuracy.push(acc);
-                val_accuracy = Some(acc);
-            }
+    }
+    Ok(run.history)
+}
+
+/// The start of epoch `epoch` (from 1): tells the optimizer, and shuffles the sample order
+/// with `rng` if given.
+pub(super) fn begin_epoch<T: Float, N: Trainable<T>, O: Optimizer<T, N>>(
+    opt: &mut O,
+    epoch: usize,
+    rng: Option<&mut Rng>,
+    order: &mut [usize],
+) {
+    opt.start_epoch(epoch - 1);
+    if let Some(rng) = rng {
+        rng.shuffle(order);
+    }
+}
+
+/// What [`fit`] and [`fit_sequences`](super::fit_sequences) share: the history, the stopping
+/// rules, and the optimizer step guarded against divergence. `G` is the gradient type.
+pub(super) struct Run<T, G> {
+    /// The record so far.
+    pub history: History<T>,
+    /// The gradients of the current batch, on the heap.
+    pub grads: alloc::boxed::Box<G>,
+    /// The parameters before the current step (same shapes as the gradients).
+    backup: alloc::boxed::Box<G>,
+    best: T,
+    since_best: usize,
+    step: usize,
+}
+
+impl<T: Float, G: Parameters<T>> Run<T, G> {
+    /// An empty history for a run of at most `epochs` epochs.
+    pub fn history(epochs: usize) -> History<T> {
+        History {
+            loss: Vec::with_capacity(epochs),
+            accuracy: Vec::new(),
+            val_loss: Vec::new(),
+            val_accuracy: Vec::new(),
+            stopped: StopReason::Epochs,
+            steps: 0,
         }
+    }
+
+    /// A run of at most `epochs` epochs, with zeroed `grads` and `backup` allocated by the
+    /// caller.
+    pub fn new(epochs: usize, grads: alloc::boxed::Box<G>, backup: alloc::boxed::Box<G>) -> Self {
+        Run {
+            history: Self::history(epochs),
+            grads,
+            backup,
+            best: T::infinity(),
+            since_best: 0,
+            step: 0,
+        }
+    }
+
+    /// One optimizer step on [`grads`](Self::grads), counted, unless the batch's loss or
+    /// gradient is not finite; a step that makes a parameter not finite is undone. Both are
+    /// [`Diverged`].
+    pub fn update<N, O>(
+        &mut self,
+        net: &mut N,
+        opt: &mut O,
+        batch_loss: T,
+        epoch: usize,
+    ) -> Result<(), Diverged>
+    where
+        N: Trainable<T, Gradients = G>,
+        O: Optimizer<T, N>,
+    {
+        self.step += 1;
+        let step = self.step;
+        if !batch_loss.is_finite() || !self.grads.all_finite() {
+            return Err(Diverged { epoch, step });
+        }
+        copy_params(&*net, &mut *self.backup);
+        opt.step(net, &self.grads);
+        if !net.all_finite() {
+            copy_params(&*self.backup, net);
+            return Err(Diverged { epoch, step });
+        }
+        Ok(())
+    }
+
+    /// Records an epoch (its training loss and accuracy, the validation loss and accuracy),
+    /// applies the patience and target-loss rules, reports to the callback. Returns whether to
+    /// stop; the reason is then in the history.
+    #[allow(clippy::too_many_arguments)]
+    pub fn end_epoch<D, F>(
+        &mut self,
+        config: &mut FitConfig<'_, T, D, F>,
+        epoch: usize,
+        epoch_loss: T,
+        train_accuracy: Option<f64>,
+        val: Option<(T, Option<f64>)>,
+        samples: usize,
+    ) -> bool
+    where
+        F: FnMut(&EpochReport<T>) -> Control,
+    {
+        let history = &mut self.history;
+        history.steps = self.step;
+        history.loss.push(epoch_loss);
+        history.accuracy.extend(train_accuracy);
+        let (val_loss, val_accuracy) = (val.map(|v| v.0), val.and_then(|v| v.1));
+        history.val_loss.extend(val_loss);
+        history.val_accuracy.extend(val_accuracy);
         let mut stop = None;
         if let Some(patience) = config.patience {
             let monitored = val_loss.unwrap_or(epoch_loss);
-            if monitored < best {
-                best = monitored;
-                since_best = 0;
+            if monitored < self.best {
+                self.best = monitored;
+                self.since_best = 0;
             } else {
-                since_best += 1;
-                if since_best >= patience {
+                self.since_best += 1;
+                if self.since_best >= patience {
                     stop = Some(StopReason::Patience);
                 }
             }
@@ -369,8 +457,8 @@ where
             accuracy: train_accuracy,
             val_loss,
             val_accuracy,
-            samples: data.len(),
-            steps: step,
+            samples,
+            steps: self.step,
             last: stop.is_some() || epoch == config.epochs,
         };
         if (config.callback)(&report) == Control::Stop && stop.is_none() {
@@ -378,10 +466,9 @@ where
         }
         if let Some(reason) = stop {
             history.stopped = reason;
-            break;
         }
+        stop.is_some()
     }
-    Ok(history)
 }
 
 /// Zero gradients on the heap, never on the stack with `std` (generated networks allocate them

@@ -8,6 +8,11 @@
 //! scalar where each occurred. It runs without `std` and without a heap: the perturbed copy of
 //! the network and the report live on the stack.
 //!
+//! [`grad_check_sequence`] does the same for a sequence network (`gru`, `lstm`) over one window
+//! of time steps: the loss is the window's (the mean per-step loss after a warm-up, from a
+//! given start state), backpropagation is through time, and the [`SequenceGradCheck`] report
+//! has one row per parameter tensor (PyTorch's names: `l1.weight_ih_l0`, ...).
+//!
 //! # Error measures
 //!
 //! For one scalar with backprop gradient `a` and numeric gradient `n`:
@@ -36,8 +41,8 @@ use core::fmt;
 
 use crate::inspect::display::{Shape, ToPadded};
 use crate::loss::Loss;
-use crate::network::Network;
 use crate::network::params::Parameters;
+use crate::network::{Network, SequenceNetwork, WindowTrace};
 use crate::scalar::Float;
 
 /// The floor of the relative error's denominator: it only turns `0 / 0` into `0`.
@@ -84,14 +89,15 @@ pub enum TensorKind {
 /// The result of checking one tensor: every scalar of a layer's weight or of its bias.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TensorCheck {
-    /// The tensor's index in [`Parameters`] order (`2k` the weight, `2k + 1` the bias of layer
-    /// `k`).
+    /// The tensor's index in [`Parameters`] order (for a dense network, `2k` the weight and
+    /// `2k + 1` the bias of layer `k`).
     pub tensor: usize,
-    /// The tensor's name, `"<layer>.weight"` or `"<layer>.bias"`.
+    /// The tensor's name, `"<layer>.weight"` or `"<layer>.bias"` (`"<layer>.weight_ih_l0"`,
+    /// ... for a recurrent layer, PyTorch's names).
     pub name: &'static str,
     /// The layer's name (`l1`, `l2`, ... unless named).
     pub layer: &'static str,
-    /// Weight or bias.
+    /// Weight (a matrix) or bias (a vector).
     pub kind: TensorKind,
     /// The tensor's shape, `[OUT, IN]` for a weight, `[OUT]` for a bias.
     pub shape: &'static [usize],
@@ -117,7 +123,7 @@ impl TensorCheck {
             tensor,
             name,
             layer,
-            kind: if tensor.is_multiple_of(2) {
+            kind: if shape.len() == 2 {
                 TensorKind::Weight
             } else {
                 TensorKind::Bias
@@ -280,7 +286,7 @@ pub fn grad_check_each<T, N, L, F>(
     y: &N::Output,
     loss: &L,
     eps: T,
-    mut each: F,
+    each: F,
 ) -> (f64, bool)
 where
     T: Float,
@@ -295,17 +301,35 @@ where
     }
     let probe_value = probe.loss(x, y, loss);
     let copy_matches = probe_value == value || (probe_value.is_nan() && value.is_nan());
+    let layer = |i: usize| N::LAYOUT.get(i / 2).map_or("", |l| l.name);
+    compare(&mut probe, &grads, eps, layer, |p| p.loss(x, y, loss), each);
+    (value.as_f64(), copy_matches)
+}
 
-    for i in 0..N::TENSORS {
-        let layer = N::LAYOUT.get(i / 2).map_or("", |l| l.name);
-        let mut check = TensorCheck::empty(i, N::tensor_name(i), layer, N::tensor_shape(i));
+/// The heart of every check: for each tensor of `probe`, perturbs each scalar by `±eps`, takes
+/// the slope of `loss_at` and records it against `grads`, restoring the scalar after; hands
+/// each tensor's [`TensorCheck`] to `each`. `layer(i)` names tensor `i`'s layer.
+fn compare<T, P, G>(
+    probe: &mut P,
+    grads: &G,
+    eps: T,
+    layer: impl Fn(usize) -> &'static str,
+    mut loss_at: impl FnMut(&P) -> T,
+    mut each: impl FnMut(TensorCheck),
+) where
+    T: Float,
+    P: Parameters<T>,
+    G: Parameters<T>,
+{
+    for i in 0..P::TENSORS {
+        let mut check = TensorCheck::empty(i, P::tensor_name(i), layer(i), P::tensor_shape(i));
         for (j, &analytic) in grads.tensor(i).iter().enumerate() {
             let p = probe.tensor(i)[j];
             let (plus, minus) = (p + eps, p - eps);
             probe.tensor_mut(i)[j] = plus;
-            let l_plus = probe.loss(x, y, loss);
+            let l_plus = loss_at(probe);
             probe.tensor_mut(i)[j] = minus;
-            let l_minus = probe.loss(x, y, loss);
+            let l_minus = loss_at(probe);
             probe.tensor_mut(i)[j] = p;
             // Divide by the step actually taken: `p ± eps` rounds, and the rounded values are
             // the ones the loss saw.
@@ -314,7 +338,6 @@ where
         }
         each(check);
     }
-    (value.as_f64(), copy_matches)
 }
 
 impl<const MAX_LAYERS: usize> GradCheck<MAX_LAYERS> {
@@ -370,7 +393,7 @@ impl<const MAX_LAYERS: usize> GradCheck<MAX_LAYERS> {
     }
 
     /// Every tensor's check, in [`Parameters`] order (weight, then bias, layer by layer).
-    pub fn tensors(&self) -> impl Iterator<Item = &TensorCheck> {
+    pub fn tensors(&self) -> impl Iterator<Item = &TensorCheck> + Clone {
         self.layers().iter().flat_map(|l| [&l.weight, &l.bias])
     }
 
@@ -383,11 +406,7 @@ impl<const MAX_LAYERS: usize> GradCheck<MAX_LAYERS> {
     /// The tensor with the largest mismatch, the one most likely to hold a bug; `None` for a
     /// network without layers.
     pub fn worst(&self) -> Option<&TensorCheck> {
-        self.tensors()
-            .fold(None, |worst: Option<&TensorCheck>, t| match worst {
-                Some(w) if w.mismatch.error >= t.mismatch.error => Some(w),
-                _ => Some(t),
-            })
+        worst(self.tensors())
     }
 
     /// The tensors that do not agree within `tol`, in order.
@@ -414,58 +433,235 @@ impl<const MAX_LAYERS: usize> fmt::Display for GradCheck<MAX_LAYERS> {
     /// `{:.N}` sets the digits (default 2). A large relative error at a tiny gradient is
     /// rounding noise of the finite difference, judged absolutely: the `result` column says so.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let p = f.precision().unwrap_or(2);
+        let warning = (!self.copy_matches).then_some(
+            "the perturbed copy does not reproduce the loss (state outside the parameters?)",
+        );
+        table(f, self.eps, self.loss, self.tol, warning, self.tensors())
+    }
+}
+
+/// The table both reports print: a header, an optional warning, one row per tensor.
+fn table<'a>(
+    f: &mut fmt::Formatter<'_>,
+    eps: f64,
+    loss: f64,
+    tol: f64,
+    warning: Option<&str>,
+    tensors: impl Iterator<Item = &'a TensorCheck> + Clone,
+) -> fmt::Result {
+    let p = f.precision().unwrap_or(2);
+    let name = tensors.clone().map(|t| t.name.len()).fold(12, usize::max);
+    writeln!(
+        f,
+        "gradient check (backprop vs central differences, eps = {eps:e}, loss = {loss:.6})"
+    )?;
+    writeln!(
+        f,
+        "  a tensor passes when every |a−n| ≤ tol·max(1, |a|, |n|), tol = {tol:e}"
+    )?;
+    if let Some(warning) = warning {
+        writeln!(f, "  warning: {warning}")?;
+    }
+    writeln!(
+        f,
+        "  {:<name$} {:>8} {:>w$}  {:<9} {:>w$}  {:<9} {:<6} {:<9} backprop vs numeric there",
+        "tensor",
+        "shape",
+        "max |a−n|",
+        "at",
+        "max rel",
+        "at",
+        "result",
+        "mismatch",
+        w = p + 7,
+    )?;
+    for t in tensors {
+        let shape = Shape(t.shape);
         writeln!(
             f,
-            "gradient check (backprop vs central differences, eps = {:e}, loss = {:.6})",
-            self.eps, self.loss
-        )?;
-        writeln!(
-            f,
-            "  a tensor passes when every |a−n| ≤ tol·max(1, |a|, |n|), tol = {:e}",
-            self.tol
-        )?;
-        if !self.copy_matches {
-            writeln!(
-                f,
-                "  warning: the perturbed copy does not reproduce the loss (state outside the \
-                 parameters?)"
-            )?;
-        }
-        writeln!(
-            f,
-            "  {:<12} {:>8} {:>w$}  {:<9} {:>w$}  {:<9} {:<6} {:<9} backprop vs numeric there",
-            "tensor",
-            "shape",
-            "max |a−n|",
-            "at",
-            "max rel",
-            "at",
-            "result",
-            "mismatch",
+            "  {:<name$} {:>8} {:>w$.p$e}  {:<9} {:>w$.p$e}  {:<9} {:<6} {:<9} {:+.q$e} vs {:+.q$e}",
+            t.name,
+            shape.to_padded(),
+            t.abs.error,
+            At(&t.abs).to_padded(),
+            t.rel.error,
+            At(&t.rel).to_padded(),
+            if t.passed(tol) { "pass" } else { "FAIL" },
+            At(&t.mismatch).to_padded(),
+            t.mismatch.analytic,
+            t.mismatch.numeric,
             w = p + 7,
+            p = p,
+            q = p + 4,
         )?;
-        for t in self.tensors() {
-            let shape = Shape(t.shape);
-            writeln!(
-                f,
-                "  {:<12} {:>8} {:>w$.p$e}  {:<9} {:>w$.p$e}  {:<9} {:<6} {:<9} {:+.q$e} vs {:+.q$e}",
-                t.name,
-                shape.to_padded(),
-                t.abs.error,
-                At(&t.abs).to_padded(),
-                t.rel.error,
-                At(&t.rel).to_padded(),
-                if t.passed(self.tol) { "pass" } else { "FAIL" },
-                At(&t.mismatch).to_padded(),
-                t.mismatch.analytic,
-                t.mismatch.numeric,
-                w = p + 7,
-                p = p,
-                q = p + 4,
-            )?;
-        }
-        Ok(())
+    }
+    Ok(())
+}
+
+/// The tensor with the largest mismatch among `tensors`.
+fn worst<'a>(tensors: impl Iterator<Item = &'a TensorCheck>) -> Option<&'a TensorCheck> {
+    tensors.fold(None, |worst: Option<&TensorCheck>, t| match worst {
+        Some(w) if w.mismatch.error >= t.mismatch.error => Some(w),
+        _ => Some(t),
+    })
+}
+
+/// A gradient check of a sequence network (`gru`, `lstm`): the loss of one window, every
+/// parameter tensor checked (PyTorch's names, `l1.weight_ih_l0`, ...).
+///
+/// It holds up to `MAX_TENSORS` tensors in a fixed array (no heap); [`grad_check_sequence`]
+/// uses the default of 32 (8 recurrent layers), [`SequenceGradCheck::against`] takes any
+/// capacity, and checking a network with more tensors is a compile-time error. Print it with
+/// `{}` for a table.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SequenceGradCheck<const MAX_TENSORS: usize = 32> {
+    tensors: [TensorCheck; MAX_TENSORS],
+    len: usize,
+    /// The finite-difference step, as an `f64`.
+    pub eps: f64,
+    /// The window's loss at the unperturbed parameters.
+    pub loss: f64,
+    /// Whether stepping through the window without traces
+    /// ([`sequence_loss`](SequenceNetwork::sequence_loss)) gives exactly the loss
+    /// backpropagation reported (always `true` for [`against`](Self::against), which is given
+    /// no loss): if not, the numeric gradients describe another function and the check does
+    /// not pass.
+    pub loss_matches: bool,
+    /// The tolerance the printed table judges each tensor by: `1e-2` for an `f32` network and
+    /// `1e-6` for an `f64` one unless set with [`with_tol`](Self::with_tol).
+    /// [`passed`](Self::passed) takes its own.
+    pub tol: f64,
+}
+
+/// Compares backpropagation through time with central finite differences for every parameter
+/// of the sequence network `net`, over the window `xs`, `ys` from `start`, under the mean
+/// loss of steps `warmup..W` (the loss [`window_gradients`](SequenceNetwork::window_gradients)
+/// differentiates), with step `eps`. See the [module](self) for the error measures and for
+/// choosing `eps`.
+///
+/// `net` is perturbed in place, one scalar at a time, each restored bit for bit right after,
+/// so it is unchanged when the check returns (and need not be `Clone`). The gradients live
+/// on the stack and the traces in `window`; two passes over the window per parameter.
+///
+/// # Panics
+///
+/// Unless `warmup < W`.
+#[allow(clippy::too_many_arguments)]
+pub fn grad_check_sequence<T, N, L, const W: usize>(
+    net: &mut N,
+    start: &N::State,
+    xs: &[N::Input; W],
+    ys: &[N::Output; W],
+    warmup: usize,
+    loss: &L,
+    eps: T,
+    window: &mut WindowTrace<N::Step, W>,
+) -> SequenceGradCheck
+where
+    T: Float,
+    N: SequenceNetwork<T>,
+    L: Loss<T, N::OutputActivation>,
+{
+    let mut grads = N::Gradients::default();
+    let (value, _) = net.window_gradients(start, xs, ys, warmup, loss, window, &mut grads);
+    let mut report = SequenceGradCheck::against(net, &grads, start, xs, ys, warmup, loss, eps);
+    report.loss_matches = report.loss == value.as_f64();
+    report
+}
+
+impl<const MAX_TENSORS: usize> SequenceGradCheck<MAX_TENSORS> {
+    /// Checks the given gradients `grads` (from your own backpropagation, or deliberately
+    /// altered ones) against central finite differences of the mean loss of steps `warmup..`
+    /// of the sequence `xs`, `ys` from `start`, as [`grad_check_sequence`] does.
+    ///
+    /// # Panics
+    ///
+    /// Unless `warmup < xs.len()` and `ys` is as long as `xs`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn against<T, N, L>(
+        net: &mut N,
+        grads: &N::Gradients,
+        start: &N::State,
+        xs: &[N::Input],
+        ys: &[N::Output],
+        warmup: usize,
+        loss: &L,
+        eps: T,
+    ) -> Self
+    where
+        T: Float,
+        N: SequenceNetwork<T>,
+        L: Loss<T, N::OutputActivation>,
+    {
+        const {
+            assert!(
+                N::TENSORS <= MAX_TENSORS,
+                "the network has more tensors than the SequenceGradCheck report holds: use \
+                 SequenceGradCheck::<MAX_TENSORS>::against with a larger capacity"
+            )
+        };
+        let mut report = SequenceGradCheck {
+            tensors: [TensorCheck::empty(0, "", "", &[]); MAX_TENSORS],
+            len: N::TENSORS,
+            eps: eps.as_f64(),
+            loss: net.sequence_loss(start, xs, ys, warmup, loss).0.as_f64(),
+            loss_matches: true,
+            tol: if core::mem::size_of::<T>() == 4 {
+                1e-2
+            } else {
+                1e-6
+            },
+        };
+        let layer = |i: usize| N::tensor_name(i).split('.').next().unwrap_or("");
+        let at = |n: &N| n.sequence_loss(start, xs, ys, warmup, loss).0;
+        let tensors = &mut report.tensors;
+        compare(net, grads, eps, layer, at, |check| {
+            tensors[check.tensor] = check
+        });
+        report
+    }
+
+    /// The report with `tol` as the tolerance its printed table judges by.
+    pub fn with_tol(mut self, tol: f64) -> Self {
+        self.tol = tol;
+        self
+    }
+
+    /// Every tensor's check, in [`Parameters`] order (PyTorch's `state_dict` order).
+    pub fn tensors(&self) -> &[TensorCheck] {
+        &self.tensors[..self.len]
+    }
+
+    /// Whether every parameter agrees within `tol` (see the [module](self)), and the loss
+    /// without traces matched backpropagation's.
+    pub fn passed(&self, tol: f64) -> bool {
+        self.loss_matches && self.tensors().iter().all(|t| t.passed(tol))
+    }
+
+    /// The tensor with the largest mismatch, the one most likely to hold a bug.
+    pub fn worst(&self) -> Option<&TensorCheck> {
+        worst(self.tensors().iter())
+    }
+
+    /// The tensors that do not agree within `tol`, in order.
+    pub fn failures(&self, tol: f64) -> impl Iterator<Item = &TensorCheck> {
+        self.tensors().iter().filter(move |t| !t.passed(tol))
+    }
+}
+
+impl<const MAX_TENSORS: usize> fmt::Display for SequenceGradCheck<MAX_TENSORS> {
+    /// The table of [`GradCheck`]'s `Display`, one row per tensor.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let warning = (!self.loss_matches)
+            .then_some("stepping without traces does not reproduce backpropagation's loss");
+        table(
+            f,
+            self.eps,
+            self.loss,
+            self.tol,
+            warning,
+            self.tensors().iter(),
+        )
     }
 }
 

@@ -1,9 +1,12 @@
-//! Training beyond a single step: [`fit`] (mini-batch epochs over a data set), the
+//! Training beyond a single step: [`fit`] (mini-batch epochs over a data set) and
+//! [`fit_sequences`] (the same for sequence networks, by backpropagation through time), the
 //! data-parallel batch step ([`TrainParallel`], feature `parallel`) and the finite-difference
 //! [`gradcheck`] of backpropagation.
 
 #[cfg(feature = "alloc")]
 mod fit;
+#[cfg(feature = "alloc")]
+mod fit_sequences;
 pub mod gradcheck;
 #[cfg(feature = "parallel")]
 mod parallel;
@@ -12,5 +15,7 @@ mod parallel;
 pub use fit::progress;
 #[cfg(feature = "alloc")]
 pub use fit::{Control, Diverged, EpochReport, FitConfig, History, NoCallback, StopReason, fit};
+#[cfg(feature = "alloc")]
+pub use fit_sequences::{Sequence, fit_sequences};
 #[cfg(feature = "parallel")]
 pub use parallel::{ParallelScratch, TrainParallel};

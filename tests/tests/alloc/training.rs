@@ -9,6 +9,7 @@ use crate::counting::{allocations, alone};
 
 network! {
     struct Net < dense(4 -> 16, gelu), dense(16 -> 8, silu), dense(8 -> 3, identity) >
+    struct Seq < gru(2 -> 8), dense(8 -> 2, identity) >
 }
 
 #[test]
@@ -77,4 +78,74 @@ fn optimizer_steps_and_fit_steps_do_not_allocate() {
         std::hint::black_box(v);
     });
     assert_eq!(n, 1);
+}
+
+/// Backpropagation through time, the sequence training steps and `fit_sequences`' steps keep
+/// their traces in the caller's window: `fit_sequences` allocates the same for 4 windows per
+/// sequence as for 16.
+#[test]
+fn sequence_steps_and_fit_sequences_steps_do_not_allocate() {
+    let _alone = alone();
+    const W: usize = 8;
+    let mut net: Seq = Seq::seeded(1);
+    let mut window = Seq::<f32>::zeroed_window::<W>();
+    let mut adam = Adam::new(1e-3);
+    let xs = [[0.5f32, -0.25]; W];
+    let ys = [[0.1f32, 0.2]; W];
+    let mut starts = [SeqState::default(); 2];
+    let mut sink = 0.0f32;
+    let n = allocations(|| {
+        for _ in 0..5 {
+            let (l, end) =
+                net.train_sequence(&starts[0], &xs, &ys, 2, &Mse, &mut adam, &mut window);
+            starts[1] = end;
+            sink += l;
+            sink += net.train_sequence_batch(
+                &mut starts,
+                &[xs; 2],
+                &[ys; 2],
+                0,
+                &Mse,
+                &mut adam,
+                &mut window,
+            );
+            sink += net.sequence_loss(&starts[0], &xs, &ys, 1, &Mse).0;
+        }
+    });
+    assert!(sink.is_finite());
+    assert_eq!(n, 0, "sequence training steps allocated {n} times");
+
+    let mut rng = Rng::new(2);
+    let stream: Vec<([f32; 2], [f32; 2])> = (0..8 * 16 * W)
+        .map(|_| {
+            let x = std::array::from_fn(|_| rng.uniform(-1.0, 1.0));
+            (x, [x[1], x[0]])
+        })
+        .collect();
+    let (xs, ys): (Vec<[f32; 2]>, Vec<[f32; 2]>) = stream.into_iter().unzip();
+    let mut count = |windows: usize| {
+        let data: Vec<Sequence<[f32; 2], [f32; 2]>> = xs
+            .chunks(16 * W)
+            .zip(ys.chunks(16 * W))
+            .map(|(x, y)| (&x[..windows * W], &y[..windows * W]))
+            .collect();
+        let val = &data[..2];
+        let mut net: Seq = Seq::seeded(3);
+        let mut opt = Adam::new(1e-3);
+        allocations(|| {
+            let config = FitConfig::new(5).batch_size(4).validation(val).accuracy();
+            let h = fit_sequences(&mut net, &data, 3, &mut window, &Mse, &mut opt, config).unwrap();
+            assert_eq!(h.steps, 5 * 2 * windows);
+        })
+    };
+    let (short, long) = (count(4), count(16));
+    assert_eq!(
+        short, long,
+        "fit_sequences' allocations grew with its steps"
+    );
+    // The history's four growing records, the order, the gradients, their backup, the states.
+    assert!(
+        long <= 12,
+        "fit_sequences allocated {long} times for 5 epochs"
+    );
 }
