@@ -5,15 +5,17 @@
 //! `train_sequence`). Every layer is used through `network-core`'s `StepLayer`, which dense
 //! layers implement with no state, so the walk is the same for every kind.
 //!
-//! A sequence network is not a `Network` (it has no stateless forward pass); it is
-//! `Trainable`, so every optimizer updates it, and its `Parameters` are PyTorch's
-//! `state_dict` (`l1.weight_ih_l0`, ..., `l2.weight`, `l2.bias`).
+//! A sequence network is not a `Network` (it has no stateless forward pass); it is an
+//! `Architecture` (so model files, safetensors, `summary()` and the memory budget work for
+//! it; the items built on that trait are [`sequence`](super::sequence)'s) and `Trainable`, so
+//! every optimizer updates it, and its `Parameters` are PyTorch's `state_dict`
+//! (`l1.weight_ih_l0`, ..., `l2.weight`, `l2.bias`).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::Ident;
 
-use super::{Gen, params};
+use super::{Gen, architecture, params, sequence};
 
 pub fn network(g: &Gen) -> TokenStream {
     let net = g.plan.ast;
@@ -22,7 +24,7 @@ pub fn network(g: &Gen) -> TokenStream {
     let step = format_ident!("{}Step", name);
     let window = format_ident!("{}Window", name);
     let (vis, attrs) = (&net.vis, &g.plan.attrs);
-    let (fields, tys, configs) = (&g.fields, &g.tys, &g.configs);
+    let (fields, tys) = (&g.fields, &g.tys);
     let (n_in, n_out, n_params) = (g.n_in, g.n_out, g.n_params);
     let n_layers = fields.len();
     let sl = quote!(::network::StepLayer);
@@ -75,6 +77,11 @@ pub fn network(g: &Gen) -> TokenStream {
     }
     let d_last = format_ident!("d{}", n_layers);
     let params = params::params(g);
+    let architecture = architecture::architecture(g);
+    let sequence = sequence::items(g);
+    let warn = &g.warn;
+    let (warn_zeroed, warn_seeded) = (&warn.zeroed, &warn.seeded);
+    let (warn_train, warn_train_batch) = (&warn.train_sequence, &warn.train_sequence_batch);
     let state_doc = format!(
         "The state [`{name}`] carries from one time step to the next: each layer's \
          (`()` for a dense layer, `h` for a `gru`, `h` and `c` for an `lstm`). `Default` is \
@@ -156,6 +163,8 @@ pub fn network(g: &Gen) -> TokenStream {
                 type Gradients = #grads<T>;
             }
 
+            #architecture
+
             impl<T: ::network::Float> #name<T> {
                 /// Width of the input of one time step.
                 pub const INPUTS: usize = #n_in;
@@ -168,24 +177,23 @@ pub fn network(g: &Gen) -> TokenStream {
 
                 /// A network whose parameters are all zero. Write its type where you call it
                 /// (`let net: Net = Net::zeroed();` is `Net<f32>`).
+                #warn_zeroed
                 pub fn zeroed() -> Self {
-                    #name { #( #fields: #sl::<T>::zeroed(#configs), )* }
+                    <Self as ::network::Architecture<T>>::zeroed()
                 }
 
                 /// A network initialised deterministically from `seed`: recurrent layers as
                 /// PyTorch does (every parameter uniform in `±1/√H`), dense layers by their
                 /// activation's scheme with zero biases, in layer order from one generator.
+                #warn_seeded
                 pub fn seeded(seed: u64) -> Self {
-                    let mut net = Self::zeroed();
-                    net.reseed(seed);
-                    net
+                    <Self as ::network::Architecture<T>>::seeded(seed)
                 }
 
                 /// Re-initialises the network in place exactly as [`seeded`](Self::seeded)
                 /// builds it.
                 pub fn reseed(&mut self, seed: u64) {
-                    let mut rng = ::network::Rng::new(seed);
-                    #( self.#fields.init_in_place(&mut rng); )*
+                    <Self as ::network::Architecture<T>>::reseed(self, seed)
                 }
 
                 /// A sequence network has no stateless `forward`: this is a compile error
@@ -266,6 +274,7 @@ pub fn network(g: &Gen) -> TokenStream {
                 /// [`window_gradients`](Self::window_gradients)); returns the window's mean
                 /// loss before the update and the end state (computed before the update).
                 #[allow(clippy::too_many_arguments)]
+                #warn_train
                 pub fn train_sequence<
                     L: ::network::Loss<T, #last_act>,
                     O: ::network::Optimizer<T, Self>,
@@ -293,6 +302,7 @@ pub fn network(g: &Gen) -> TokenStream {
                 /// truncated BPTT window after window. Returns the mean loss before the
                 /// update. Panics unless the three slices have the same, non-zero length.
                 #[allow(clippy::too_many_arguments)]
+                #warn_train_batch
                 pub fn train_sequence_batch<
                     L: ::network::Loss<T, #last_act>,
                     O: ::network::Optimizer<T, Self>,
@@ -344,5 +354,7 @@ pub fn network(g: &Gen) -> TokenStream {
 
             #params
         };
+
+        #sequence
     }
 }
