@@ -35,13 +35,13 @@ use crate::scalar::Float;
 /// Amp (f32): 1 input, 1 output per time step
 /// layer  kind   inputs  outputs  activation  params
 /// -------------------------------------------------
-/// l1     gru         1       16  -              864
+/// l1     gru         1       16  -              912
 /// l2     dense      16        1  identity        17
 /// -------------------------------------------------
-/// total parameters: 881 (3524 bytes)
-/// memory: network 3524 B, gradients 3524 B, state 64 B
-/// optimizer state: SGD 8 B, momentum 3528 B, Adam 7068 B, AdamW 7068 B
-/// window traces: 460 B per time step, 942080 B for 2048 steps
+/// total parameters: 929 (3716 bytes)
+/// memory: network 3716 B, gradients 3716 B, state 64 B
+/// optimizer state: SGD 8 B, momentum 3732 B, Adam 7456 B, AdamW 7456 B
+/// window traces: 396 B per time step, 811008 B for 2048 steps
 /// ```
 pub struct Summary<T, N> {
     name: &'static str,
