@@ -261,6 +261,22 @@ mod tests {
     }
 
     #[test]
+    fn recurrent_layers_count_as_pytorch_counts_them() {
+        // GRU(256, 256): 3·256·(256 + 256 + 2) = 394 752 parameters, and 257 for the dense
+        // layer: 1 580 036 bytes in f32, 3 160 072 in f64.
+        let (_, seeded) = plan_of("struct BigGru < gru(256 -> 256), dense(256 -> 1, identity) >");
+        assert!(seeded.contains("1.5 MiB by value (3.0 MiB"), "{seeded}");
+        assert!(seeded.contains("`BigGru::boxed_seeded(seed)`"), "{seeded}");
+        // LSTM(64, 128): 4·128·(64 + 128 + 2) = 99 328 parameters, 794 624 bytes in f64: under.
+        let (_, under) = plan_of("struct Small < lstm(64 -> 128) >");
+        assert!(under.is_empty(), "{under}");
+        // LSTM(128, 256): 4·256·(128 + 256 + 2) = 395 264 parameters, 3 162 112 bytes in f64:
+        // over (a dense layer of those widths, 33 024 parameters, would be under).
+        let (_, over) = plan_of("struct Over < lstm(128 -> 256) >");
+        assert!(over.contains("1.5 MiB by value (3.0 MiB"), "{over}");
+    }
+
+    #[test]
     fn allow_large_silences_and_is_not_passed_through() {
         let (opts, seeded) = plan_of(
             "/// Docs.\n#[network(allow_large)] #[derive(Clone)] \

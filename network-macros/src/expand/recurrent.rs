@@ -82,6 +82,7 @@ pub fn network(g: &Gen) -> TokenStream {
     let warn = &g.warn;
     let (warn_zeroed, warn_seeded) = (&warn.zeroed, &warn.seeded);
     let (warn_train, warn_train_batch) = (&warn.train_sequence, &warn.train_sequence_batch);
+    let warn_grads = &warn.grads_zeroed;
     let state_doc = format!(
         "The state [`{name}`] carries from one time step to the next: each layer's \
          (`()` for a dense layer, `h` for a `gru`, `h` and `c` for an `lstm`). `Default` is \
@@ -347,6 +348,7 @@ pub fn network(g: &Gen) -> TokenStream {
 
             impl<T: ::network::Float> #grads<T> {
                 /// All-zero gradients, ready to accumulate into.
+                #warn_grads
                 pub fn zeroed() -> Self {
                     ::core::default::Default::default()
                 }
