@@ -12,8 +12,8 @@ pub mod data;
 pub mod ffi;
 pub mod session;
 
-use network::prelude::*;
 use network::LayerInfo;
+use network::prelude::*;
 
 use data::{Data, Kind};
 use session::{Metrics, Session};

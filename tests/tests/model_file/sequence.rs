@@ -245,3 +245,50 @@ fn sequence_networks_still_step_after_a_round_trip() {
         assert_eq!(net.step(&mut s1, &x), back.step(&mut s2, &x));
     }
 }
+
+/// Every single-byte change of a sequence network's file, with the checksum made right again
+/// so that the header checks are reached: a changed header byte (magic, version, length,
+/// scalar, any layer record's name, kind, widths or activation, the parameter count) is always
+/// refused and leaves the network as it was; a changed parameter byte loads exactly the
+/// changed value, or is refused if that value is not finite.
+#[test]
+fn every_changed_byte_of_a_sequence_file_is_refused_or_read_exactly() {
+    let file = bytes_of(&LstmNet::<f32>::seeded(10));
+    let start = model::params_offset::<f32, LstmNet>();
+    let body = file.len() - 4;
+    let mut loaded = 0;
+    for at in 0..body {
+        for flip in [0x01u8, 0x80] {
+            let mut bytes = file.clone();
+            bytes[at] ^= flip;
+            let crc = model::crc32(&bytes[..body]);
+            bytes[body..].copy_from_slice(&crc.to_le_bytes());
+            let mut net: LstmNet = LstmNet::seeded(11);
+            let before = net.clone();
+            let result = net.from_bytes(&bytes);
+            // `verify` runs the same header checks, parameters aside.
+            if result.is_ok() {
+                assert!(model::verify::<f32, LstmNet>(&bytes), "byte {at}");
+            }
+            if at < start {
+                assert!(result.is_err(), "header byte {at} ^ {flip:#x} was accepted");
+                assert_eq!(net, before, "header byte {at}");
+                continue;
+            }
+            let k = (at - start) / 4;
+            let value =
+                f32::from_le_bytes(bytes[start + 4 * k..start + 4 * k + 4].try_into().unwrap());
+            if value.is_finite() {
+                assert_eq!(result, Ok(()), "parameter byte {at}");
+                let mut flat = vec![0.0f32; LstmNet::<f32>::PARAMS];
+                net.write_params(&mut flat).unwrap();
+                assert_eq!(flat[k].to_bits(), value.to_bits());
+                loaded += 1;
+            } else {
+                assert_eq!(result, Err(ModelError::NonFinite { index: k }));
+                assert_eq!(net, before);
+            }
+        }
+    }
+    assert!(loaded > 0);
+}
