@@ -467,3 +467,40 @@ fn unfused_step<T: Float, N: Network<T>, L: Loss<T, N::OutputActivation>, O: Opt
     opt.step(net, &grads);
     value
 }
+
+#[cfg(test)]
+mod tests {
+    use super::LayerInfo;
+    use crate::io::model::LayerDesc;
+    use crate::layers::sequence::StepLayer;
+    use crate::{Dense, Gru, Identity, Lstm};
+
+    #[test]
+    fn layer_params_are_the_layer_types_own() {
+        let gru = LayerInfo::new("l1", "gru", 3, 5, "");
+        let lstm = LayerInfo::new("l2", "lstm", 5, 4, "");
+        let dense = LayerInfo::new("l3", "dense", 4, 2, "identity");
+        assert_eq!(gru.params(), <Gru<f32, 3, 5> as StepLayer<f32>>::PARAMS);
+        assert_eq!(lstm.params(), <Lstm<f32, 5, 4> as StepLayer<f32>>::PARAMS);
+        assert_eq!(
+            dense.params(),
+            <Dense<f32, 4, 2, Identity> as StepLayer<f32>>::PARAMS
+        );
+        assert!(gru.is_recurrent() && lstm.is_recurrent() && !dense.is_recurrent());
+    }
+
+    #[test]
+    fn layers_read_as_declared_on_both_sides_of_a_mismatch() {
+        extern crate std;
+        use std::string::ToString;
+        let gru = LayerInfo::new("l1", "gru", 3, 5, "");
+        let dense = LayerInfo::new("out", "dense", 5, 2, "leaky_relu(0.2)");
+        assert_eq!(gru.to_string(), "l1: gru(3 -> 5)");
+        assert_eq!(LayerDesc::of(&gru).to_string(), "l1: gru(3 -> 5)");
+        assert_eq!(dense.to_string(), "out: dense(5 -> 2, leaky_relu(0.2))");
+        assert_eq!(
+            LayerDesc::of(&dense).to_string(),
+            "out: dense(5 -> 2, leaky_relu(0.2))"
+        );
+    }
+}
