@@ -10,7 +10,8 @@
 //!   [`walk`];
 //! - [`params`]: the `Parameters` impls and the gradients' operators;
 //! - [`quantized`]: the int8 twin (`XorI8`) and `quantize`;
-//! - [`recurrent`]: every item of a sequence network (one with a `gru` or `lstm` layer).
+//! - [`recurrent`]: the items of a sequence network (one with a `gru` or `lstm` layer), and
+//!   [`sequence_arch`] those of them that rest on its `Architecture` impl.
 //!
 //! Every path goes through `::network`, the crate users depend on, so a crate that depends on
 //! `network` alone can invoke the macro. What a layer computes is `network-core`'s `Layer`
@@ -22,7 +23,7 @@ mod network_impl;
 mod params;
 mod quantized;
 mod recurrent;
-mod sequence;
+mod sequence_arch;
 mod types;
 mod walk;
 

@@ -7,15 +7,15 @@
 //!
 //! A sequence network is not a `Network` (it has no stateless forward pass); it is an
 //! `Architecture` (so model files, safetensors, `summary()` and the memory budget work for
-//! it; the items built on that trait are [`sequence`](super::sequence)'s) and `Trainable`, so
-//! every optimizer updates it, and its `Parameters` are PyTorch's `state_dict`
-//! (`l1.weight_ih_l0`, ..., `l2.weight`, `l2.bias`).
+//! it; the items built on that trait are [`sequence_arch`](super::sequence_arch)'s) and
+//! `Trainable`, so every optimizer updates it, and its `Parameters` are PyTorch's
+//! `state_dict` (`l1.weight_ih_l0`, ..., `l2.weight`, `l2.bias`).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::Ident;
 
-use super::{Gen, architecture, params, sequence};
+use super::{Gen, architecture, params, sequence_arch};
 
 pub fn network(g: &Gen) -> TokenStream {
     let net = g.plan.ast;
@@ -78,7 +78,7 @@ pub fn network(g: &Gen) -> TokenStream {
     let d_last = format_ident!("d{}", n_layers);
     let params = params::params(g);
     let architecture = architecture::architecture(g);
-    let sequence = sequence::items(g);
+    let arch_items = sequence_arch::items(g);
     let warn = &g.warn;
     let (warn_zeroed, warn_seeded) = (&warn.zeroed, &warn.seeded);
     let (warn_train, warn_train_batch) = (&warn.train_sequence, &warn.train_sequence_batch);
@@ -357,6 +357,6 @@ pub fn network(g: &Gen) -> TokenStream {
             #params
         };
 
-        #sequence
+        #arch_items
     }
 }
