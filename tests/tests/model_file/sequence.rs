@@ -1,7 +1,7 @@
 //! Model files of sequence networks (`gru`, `lstm`): round trips bit for bit through every
 //! entry point, the layer kind in the header (a `gru` file is refused by an `lstm` or a dense
 //! network, even one of the same parameter count, with an error naming both layers), and
-//! dense files written before recurrent layers existed still read, byte for byte.
+//! the dense model file `fixtures/xor.model` still reads, and writes back byte for byte.
 
 use network::model::{self, LayerDesc, ModelError};
 use network::prelude::*;
@@ -222,11 +222,11 @@ fn a_gru_file_is_refused_by_a_dense_network_of_the_same_parameter_count() {
 }
 
 #[test]
-fn dense_model_files_written_before_recurrent_layers_still_read_byte_for_byte() {
+fn the_dense_fixture_model_reads_and_writes_back_byte_for_byte() {
     let file = include_bytes!("../fixtures/xor.model");
     let mut net: Xor = Xor::zeroed();
     net.from_bytes(file).unwrap();
-    // Written again, the file is the same bytes: the format of dense networks is unchanged.
+    // Written again, the file is the same bytes: a dense network's file is what it was.
     assert_eq!(bytes_of(&net), file);
     assert_eq!(model::VERSION, 1);
     // A sequence network refuses it as another architecture.
