@@ -13,7 +13,8 @@
 //! state carried from each window to the next) and is judged on 2 s it never saw, by the
 //! error-to-signal ratio `ESR = Σ(y − ŷ)² / Σy²` (target: at most 0.02). It prints how many
 //! times faster than real time the trained model runs, and writes the held-out input, the
-//! target and the model's output as WAV files, with a plot of a stretch of them as SVG.
+//! target and the model's output as WAV files, with a plot of a stretch of them as SVG, and
+//! the trained model as a model file (`amp.model`), read back and checked bit for bit.
 //!
 //! Run with `cargo run --release --example amp [output folder]` (the default is the system's
 //! temporary folder). Exits non-zero if the ESR is above 0.02.
@@ -128,12 +129,9 @@ fn main() -> ExitCode {
     let (xs, ys) = (as_rows(&train_x), as_rows(&train_y));
 
     let mut net: Amp = Amp::seeded(7);
-    let mut window = Box::new(Amp::<f32>::zeroed_window::<WINDOW>());
-    println!(
-        "Amp: gru(1 -> 16), dense(16 -> 1, identity), {} parameters; a window's traces take {} KiB",
-        Amp::<f32>::PARAMS,
-        AmpWindow::<f32, WINDOW>::BYTES / 1024
-    );
+    // The traces of a window, allocated zeroed on the heap.
+    let mut window = Amp::<f32>::boxed_window::<WINDOW>();
+    println!("{}\n", net.summary().window(WINDOW));
     let lr = 3e-3;
     let steps_per_epoch = xs.len() / WINDOW;
     let mut opt = Scheduled::per_step(
@@ -202,6 +200,28 @@ fn main() -> ExitCode {
             Ok(()) => println!("wrote {}", path.display()),
             Err(e) => eprintln!("could not write {}: {e}", path.display()),
         }
+    }
+    // The model file: the header records `l1: gru(1 -> 16)`, so no other network reads it.
+    let model = dir.join("amp.model");
+    let reloaded = net.save(&model).and_then(|()| Amp::<f32>::load(&model));
+    match reloaded {
+        Ok(back) => {
+            let mut again = vec![[0.0f32]; test_x.len()];
+            back.step_block(&mut AmpState::default(), &as_rows(&test_x), &mut again);
+            if again
+                .iter()
+                .zip(&out)
+                .any(|(a, &b)| a[0].to_bits() != b.to_bits())
+            {
+                eprintln!("the model read back from {} differs", model.display());
+                return ExitCode::FAILURE;
+            }
+            println!(
+                "wrote {} and read it back: the same output",
+                model.display()
+            );
+        }
+        Err(e) => eprintln!("could not write or read {}: {e}", model.display()),
     }
     let plot = dir.join("amp.svg");
     match write_plot(&plot, &test_x, &test_y, &out) {

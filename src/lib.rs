@@ -19,9 +19,9 @@ pub use network_core::safetensors;
 #[doc(no_inline)]
 pub use network_core::train;
 pub use network_core::{
-    Activation, BinaryCrossEntropy, CrossEntropy, Dense, DenseGradients, Elementwise, Error, Float,
-    Init, Layer, LayerGradients, LayerInfo, LayerTrace, Loss, MemoryBudget, Mse, Network,
-    Optimizer, Parameters, PredictionLoss, Rng, Sgd, TraceOutput, Vector,
+    Activation, Architecture, BinaryCrossEntropy, CrossEntropy, Dense, DenseGradients, Elementwise,
+    Error, Float, Init, Layer, LayerGradients, LayerInfo, LayerTrace, Loss, MemoryBudget, Mse,
+    Network, Optimizer, Parameters, PredictionLoss, Rng, Sgd, TraceOutput, Vector,
 };
 pub use network_core::{
     Adam, AdamW, ClipNorm, ConfusionMatrix, Constant, Cosine, Huber, LearningRate, Mae, Schedule,
@@ -56,7 +56,7 @@ pub use network_macros::network;
 #[doc(hidden)]
 pub use network_core::__serde_impls;
 #[doc(hidden)]
-pub use network_core::{__boxed_methods, __large_load, __zero_bits};
+pub use network_core::{__boxed_methods, __large_load, __zero_bits, __zero_bits_window};
 pub use network_core::{HeapTraining, ZeroBits, heap};
 
 /// The guides of `docs/`, here so that their code is compiled and run as doctests.
@@ -78,10 +78,10 @@ pub mod prelude {
     #[doc(no_inline)]
     pub use network_core::progress;
     pub use network_core::{
-        Activation, Adam, AdamW, BinaryCrossEntropy, ClipNorm, ConfusionMatrix, Constant, Cosine,
-        CrossEntropy, Error, Float, ForwardSlice, HeapTraining, Huber, LearningRate, Loss, Mae,
-        MemoryBudget, Mse, Network, Optimizer, Parameters, Rng, Schedule, Scheduled,
-        SequenceNetwork, Sgd, StepDecay, accuracy, argmax, confusion_matrix, grad_check,
+        Activation, Adam, AdamW, Architecture, BinaryCrossEntropy, ClipNorm, ConfusionMatrix,
+        Constant, Cosine, CrossEntropy, Error, Float, ForwardSlice, HeapTraining, Huber,
+        LearningRate, Loss, Mae, MemoryBudget, Mse, Network, Optimizer, Parameters, Rng, Schedule,
+        Scheduled, SequenceNetwork, Sgd, StepDecay, accuracy, argmax, confusion_matrix, grad_check,
         grad_check_sequence, mean_loss, predict_class,
     };
     #[cfg(feature = "alloc")]

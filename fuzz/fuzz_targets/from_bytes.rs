@@ -13,9 +13,10 @@ use network::prelude::*;
 
 network! {
     struct Net < dense(3 -> 5, leaky_relu(0.1)), dense(5 -> 2, softmax) >
+    struct Seq < gru(3 -> 2), dense(2 -> 2, softmax) >
 }
 
-fn check<T: Float, N: Network<T>>(bytes: &[u8]) {
+fn check<T: Float, N: ModelFile<T>>(bytes: &[u8]) {
     let mut net = N::seeded(1);
     let before: Vec<T> = (0..N::TENSORS).flat_map(|i| net.tensor(i).to_vec()).collect();
     let verified = model::verify::<T, N>(bytes);
@@ -46,4 +47,6 @@ fuzz_target!(|data: &[u8]| {
     }
     check::<f32, Net<f32>>(&bytes);
     check::<f64, Net<f64>>(&bytes);
+    // A sequence network: the same header parser, with a `gru` layer record to match.
+    check::<f32, Seq<f32>>(&bytes);
 });

@@ -6,8 +6,9 @@
 //! soon as it is built by value, and `Box::new(value)` builds the value on the stack first in
 //! unoptimised builds. Here every large value is allocated zeroed on the heap
 //! ([`zeroed_box`]) and filled in place, and [`HeapTraining`] trains with gradients kept in a
-//! caller's buffer (typically [`Network::boxed_gradients`]), so nothing larger than one
-//! layer's activations ever lives on the stack.
+//! caller's buffer (typically
+//! [`Architecture::boxed_gradients`](crate::Architecture::boxed_gradients)), so nothing
+//! larger than one layer's activations ever lives on the stack.
 //!
 //! `unsafe` is allowed in this module for one thing: taking a zero-filled allocation as a value,
 //! which [`ZeroBits`] proves valid.
@@ -21,11 +22,14 @@ pub use std::{boxed::Box, path::Path};
 use crate::activation::{
     Elu, Gelu, GeluTanh, Identity, LeakyRelu, Relu, Sigmoid, Silu, Softmax, Softplus, Tanh,
 };
+use crate::dense::LayerTrace;
 use crate::dense::{Dense, DenseGradients};
 use crate::error::Error;
 use crate::float::Float;
+use crate::layers::gru::{Gru, GruGradients, GruStep};
+use crate::layers::lstm::{Lstm, LstmGradients, LstmState, LstmStep};
 use crate::loss::Loss;
-use crate::network::{Network, sgd_apply};
+use crate::network::{Network, WindowTrace, sgd_apply};
 #[cfg(feature = "std")]
 use crate::optim::LearningRate;
 use crate::optim::{Momentum, NoMomentum, Optimizer, Sgd};
@@ -66,6 +70,91 @@ where
 
 // SAFETY: the gradients of a layer are two arrays of `T` (checked in `check_layers`).
 unsafe impl<T: Float, const IN: usize, const OUT: usize> ZeroBits for DenseGradients<T, IN, OUT> {}
+
+// SAFETY: a recurrent layer and its gradients are four arrays of `T` each (checked by the
+// exhaustive patterns in `check_recurrent`).
+unsafe impl<T: ZeroBits, const IN: usize, const H: usize> ZeroBits for Gru<T, IN, H> {}
+// SAFETY: as above.
+unsafe impl<T: ZeroBits, const IN: usize, const H: usize> ZeroBits for GruGradients<T, IN, H> {}
+// SAFETY: as above.
+unsafe impl<T: ZeroBits, const IN: usize, const H: usize> ZeroBits for Lstm<T, IN, H> {}
+// SAFETY: as above.
+unsafe impl<T: ZeroBits, const IN: usize, const H: usize> ZeroBits for LstmGradients<T, IN, H> {}
+
+// SAFETY: arrays of `T` (and, for an LSTM step, an `LstmState`), checked by the exhaustive
+// patterns in `check_steps`.
+unsafe impl<T: ZeroBits, const N: usize> ZeroBits for LayerTrace<T, N> {}
+// SAFETY: as above.
+unsafe impl<T: ZeroBits, const H: usize> ZeroBits for GruStep<T, H> {}
+// SAFETY: as above.
+unsafe impl<T: ZeroBits, const H: usize> ZeroBits for LstmState<T, H> {}
+// SAFETY: as above.
+unsafe impl<T: ZeroBits, const H: usize> ZeroBits for LstmStep<T, H> {}
+// SAFETY: one field, an array of `S: ZeroBits`, checked by the pattern in `check_window`.
+unsafe impl<S: ZeroBits, const W: usize> ZeroBits for WindowTrace<S, W> {}
+
+/// Fails to compile if a field is added to `WindowTrace` without being `ZeroBits`.
+#[allow(dead_code)]
+fn check_window<S: ZeroBits, const W: usize>(window: WindowTrace<S, W>) {
+    let WindowTrace { steps } = window;
+    is_zero_bits(&steps);
+}
+
+/// Fails to compile if a field is added to the step traces without being `ZeroBits`.
+#[allow(dead_code)]
+fn check_steps<T: ZeroBits>(dense: LayerTrace<T, 2>, gru: GruStep<T, 2>, lstm: LstmStep<T, 2>) {
+    let LayerTrace { z, a } = dense;
+    is_zero_bits(&z);
+    is_zero_bits(&a);
+    let GruStep {
+        h_prev,
+        r,
+        z,
+        n,
+        hn,
+        h,
+    } = gru;
+    for v in [h_prev, r, z, n, hn, h] {
+        is_zero_bits(&v);
+    }
+    let LstmStep { prev, gates, tc, h } = lstm;
+    let LstmState { h: h_prev, c } = prev;
+    is_zero_bits(&gates);
+    for v in [h_prev, c, tc, h] {
+        is_zero_bits(&v);
+    }
+}
+
+/// Fails to compile if a field is added to the recurrent layers or their gradients without
+/// being `ZeroBits`.
+#[allow(dead_code)]
+fn check_recurrent<T: ZeroBits>(
+    gru: Gru<T, 2, 3>,
+    gru_grads: GruGradients<T, 2, 3>,
+    lstm: Lstm<T, 2, 3>,
+    lstm_grads: LstmGradients<T, 2, 3>,
+) {
+    macro_rules! fields {
+        ($($ty:ident = $value:ident),*) => {$(
+            let $ty {
+                weight_ih,
+                weight_hh,
+                bias_ih,
+                bias_hh,
+            } = $value;
+            is_zero_bits(&weight_ih);
+            is_zero_bits(&weight_hh);
+            is_zero_bits(&bias_ih);
+            is_zero_bits(&bias_hh);
+        )*};
+    }
+    fields!(
+        Gru = gru,
+        GruGradients = gru_grads,
+        Lstm = lstm,
+        LstmGradients = lstm_grads
+    );
+}
 
 // SAFETY: `NoMomentum` has no fields.
 unsafe impl ZeroBits for NoMomentum {}
@@ -273,9 +362,58 @@ macro_rules! __zero_bits {
     };
 }
 
-/// What `network!` emits inside its `Network` impl: `boxed_zeroed` and `boxed_gradients`
-/// allocated zeroed on the heap, then each layer's activation set (a parameterised one such as
-/// `leaky_relu(0.2)` is not zero). Nothing without `std`, where those methods do not exist.
+/// What `network!` emits for every sequence network: the `ZeroBits` impls of its step trace
+/// (its window, a `WindowTrace` of them, is `ZeroBits` through it), proven by an exhaustive pattern over their fields, and the
+/// inherent `boxed_window`, which needs `std`.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __zero_bits_window {
+    ($net:ident, $step:ident, $window:ident, [$($field:ident),*]) => {
+        // SAFETY: `check` below lists every field of the step trace, and each field is
+        // `ZeroBits` (the input, a layer's step trace); the window, a `WindowTrace` of steps,
+        // is `ZeroBits` in the core.
+        unsafe impl<T: $crate::Float> $crate::heap::ZeroBits for $step<T> {}
+        const _: () = {
+            #[allow(dead_code)]
+            fn check<T: $crate::Float>(step: $step<T>) {
+                let $step { input, $($field),* } = step;
+                $crate::heap::is_zero_bits(&input);
+                $( $crate::heap::is_zero_bits(&$field); )*
+            }
+        };
+        $crate::__boxed_window!($net, $window);
+    };
+}
+
+/// The inherent `boxed_window` of a sequence network: its trace storage allocated zeroed on
+/// the heap, never on the stack.
+#[cfg(feature = "std")]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __boxed_window {
+    ($net:ident, $window:ident) => {
+        impl<T: $crate::Float> $net<T> {
+            /// Zeroed trace storage for windows of `W` time steps, allocated on the heap
+            /// without passing through the stack: for long windows (`W` step traces; see
+            /// `summary().window(W)` for their bytes).
+            pub fn boxed_window<const W: usize>() -> $crate::heap::Box<$window<T, W>> {
+                $crate::heap::zeroed_box()
+            }
+        }
+    };
+}
+
+/// Without `std`, there is no `boxed_window`.
+#[cfg(not(feature = "std"))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __boxed_window {
+    ($($t:tt)*) => {};
+}
+
+/// What `network!` emits inside its `Architecture` impl: `boxed_zeroed` and `boxed_gradients`
+/// allocated zeroed on the heap, then each dense layer's activation set (a parameterised one
+/// such as `leaky_relu(0.2)` is not zero; recurrent layers have none). Nothing without `std`, where those methods do not exist.
 #[cfg(feature = "std")]
 #[macro_export]
 #[doc(hidden)]

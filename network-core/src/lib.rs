@@ -107,7 +107,7 @@ pub use loss::{BinaryCrossEntropy, CrossEntropy, Huber, Loss, Mae, Mse, Predicti
 pub use metrics::{
     ConfusionMatrix, accuracy, argmax, class_of, confusion_matrix, mean_loss, predict_class,
 };
-pub use network::{LayerInfo, Network, SequenceNetwork, Trainable, WindowTrace};
+pub use network::{Architecture, LayerInfo, Network, SequenceNetwork, Trainable, WindowTrace};
 pub use optim::{
     Adam, AdamW, ClipNorm, Constant, Cosine, LearningRate, Momentum, NoMomentum, Optimizer,
     Schedule, Scheduled, Sgd, StepDecay, clip_grad_norm,

@@ -8,7 +8,7 @@ use crate::network::Network;
 /// whose length is only known at run time, checked instead of panicking.
 pub trait ForwardSlice<T: Float>: Network<T> {
     /// The output for input `x`, or [`Error::InputLength`] (with both lengths) if `x` does
-    /// not have [`INPUTS`](Network::INPUTS) values.
+    /// not have [`INPUTS`](crate::Architecture::INPUTS) values.
     fn forward_slice(&self, x: &[T]) -> Result<Self::Output, Error> {
         if x.len() != Self::INPUTS {
             return Err(Error::InputLength {

@@ -9,7 +9,7 @@ use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::quote;
 use syn::Ident;
 
-use crate::valid::Plan;
+use crate::valid::{LayerPlan, Plan};
 
 /// Values of more bytes than this are flagged: 1 MiB, half of the 2 MiB stack of a spawned
 /// thread, which also holds the caller's frames (and, in unoptimised builds, a second copy of
@@ -93,13 +93,10 @@ fn network_args(attr: &TokenStream) -> Option<Option<TokenStream>> {
 }
 
 /// Bytes of the network struct and of its gradients with scalars of `scalar` bytes: every
-/// parameter, plus the `f64` of each parameterised activation (padding aside).
+/// parameter (PyTorch's count for a recurrent layer), plus the `f64` of each parameterised
+/// activation (padding aside).
 fn sizes(plan: &Plan, scalar: usize) -> (usize, usize) {
-    let params: usize = plan
-        .layers
-        .iter()
-        .map(|l| l.inputs * l.outputs + l.outputs)
-        .sum();
+    let params: usize = plan.layers.iter().map(LayerPlan::params).sum();
     let acts = plan
         .layers
         .iter()
@@ -130,6 +127,10 @@ pub struct Warnings {
     pub train_step: TokenStream,
     /// On the network's `train_batch`.
     pub train_batch: TokenStream,
+    /// On a sequence network's `train_sequence`.
+    pub train_sequence: TokenStream,
+    /// On a sequence network's `train_sequence_batch`.
+    pub train_sequence_batch: TokenStream,
     /// On the gradients' `zeroed`.
     pub grads_zeroed: TokenStream,
     /// An inherent `load` carrying the warning (the model file's `load` is a trait method,
@@ -170,6 +171,12 @@ pub fn warnings(plan: &Plan, grads: &Ident) -> Warnings {
     let silence =
         format!("; or `#[network(allow_large)]` on `{name}` if the stack is large enough");
     let with_grads = format!("with `let mut grads = {name}::boxed_gradients();` made once");
+    let by_window = format!(
+        "add each window's gradients into `grads` with `net.window_gradients(&start, xs, ys, \
+         warmup, &loss, &mut window, &mut grads)`, {with_grads} (and `grads.set_zero()` \
+         before each step), then `opt.step(&mut *net, &grads)` with a boxed optimizer such as \
+         `Adam::boxed(lr)`"
+    );
     let note = |text: String| quote!(#[deprecated(note = #text)]);
     Warnings {
         zeroed: note(format!(
@@ -191,6 +198,13 @@ pub fn warnings(plan: &Plan, grads: &Ident) -> Warnings {
             "`{name}::train_batch` keeps the gradients on the stack, {gr}: use \
              `net.train_batch_with(&mut grads, xs, ys, &loss, &mut opt)` {with_grads} and a \
              boxed optimizer such as `Adam::boxed(lr)`{silence}"
+        )),
+        train_sequence: note(format!(
+            "`{name}::train_sequence` keeps the gradients on the stack, {gr}: {by_window}{silence}"
+        )),
+        train_sequence_batch: note(format!(
+            "`{name}::train_sequence_batch` keeps the gradients on the stack, {gr}: \
+             {by_window}{silence}"
         )),
         grads_zeroed: note(format!(
             "`{grads}::zeroed` returns {gr}: use `{name}::boxed_gradients()`{silence}"
@@ -244,6 +258,22 @@ mod tests {
         // 130 048 + 513 = 130 561 parameters: 1 044 488 bytes, under.
         let (_, under) = plan_of("struct A < dense(253 -> 512, relu), dense(512 -> 1, identity) >");
         assert!(under.is_empty(), "{under}");
+    }
+
+    #[test]
+    fn recurrent_layers_count_as_pytorch_counts_them() {
+        // GRU(256, 256): 3·256·(256 + 256 + 2) = 394 752 parameters, and 257 for the dense
+        // layer: 1 580 036 bytes in f32, 3 160 072 in f64.
+        let (_, seeded) = plan_of("struct BigGru < gru(256 -> 256), dense(256 -> 1, identity) >");
+        assert!(seeded.contains("1.5 MiB by value (3.0 MiB"), "{seeded}");
+        assert!(seeded.contains("`BigGru::boxed_seeded(seed)`"), "{seeded}");
+        // LSTM(64, 128): 4·128·(64 + 128 + 2) = 99 328 parameters, 794 624 bytes in f64: under.
+        let (_, under) = plan_of("struct Small < lstm(64 -> 128) >");
+        assert!(under.is_empty(), "{under}");
+        // LSTM(128, 256): 4·256·(128 + 256 + 2) = 395 264 parameters, 3 162 112 bytes in f64:
+        // over (a dense layer of those widths, 33 024 parameters, would be under).
+        let (_, over) = plan_of("struct Over < lstm(128 -> 256) >");
+        assert!(over.contains("1.5 MiB by value (3.0 MiB"), "{over}");
     }
 
     #[test]

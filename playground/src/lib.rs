@@ -12,8 +12,8 @@ pub mod data;
 pub mod ffi;
 pub mod session;
 
+use network::LayerInfo;
 use network::prelude::*;
-use network::{LayerInfo, Network};
 
 use data::{Data, Kind};
 use session::{Metrics, Session};
@@ -39,11 +39,11 @@ network! {
 /// The networks on the page's menu, in order: (name, architecture). Their shapes are fixed at
 /// compile time; the page only chooses among them.
 pub const MODELS: [(&str, &[LayerInfo]); 5] = [
-    ("Tiny", <Tiny as Network<f32>>::LAYOUT),
-    ("Small", <Small as Network<f32>>::LAYOUT),
-    ("Deep", <Deep as Network<f32>>::LAYOUT),
-    ("DeepRelu", <DeepRelu as Network<f32>>::LAYOUT),
-    ("Deeper", <Deeper as Network<f32>>::LAYOUT),
+    ("Tiny", <Tiny as Architecture<f32>>::LAYOUT),
+    ("Small", <Small as Architecture<f32>>::LAYOUT),
+    ("Deep", <Deep as Architecture<f32>>::LAYOUT),
+    ("DeepRelu", <DeepRelu as Architecture<f32>>::LAYOUT),
+    ("Deeper", <Deeper as Architecture<f32>>::LAYOUT),
 ];
 
 /// One of [`MODELS`] being trained.
@@ -303,7 +303,7 @@ mod tests {
     #[test]
     fn declarations_come_from_the_macro_layout() {
         assert_eq!(
-            declaration(<Small as Network<f32>>::LAYOUT),
+            declaration(<Small as Architecture<f32>>::LAYOUT),
             "dense(2 -> 8, tanh), dense(8 -> 1, sigmoid)"
         );
         let json = models_json();

@@ -29,7 +29,7 @@ fn constants_describe_the_architecture() {
     assert_eq!(<Named as Parameters<f32>>::PARAMS, Named::<f32>::PARAMS);
     assert_eq!(<Named as Parameters<f32>>::TENSORS, 4);
     assert_eq!(
-        <Leaky as Network<f32>>::LAYOUT,
+        <Leaky as Architecture<f32>>::LAYOUT,
         &[
             LayerInfo {
                 name: "l1",

@@ -2,7 +2,8 @@
 //! with Adam, and checked, all inside a thread of a 2 MiB stack, in unoptimised builds too:
 //! the network, its gradients and the optimizer state live on the heap, allocated zeroed in
 //! place, and a model file is read into a boxed network. On a small network the heap paths
-//! give the same results as the stack ones.
+//! give the same results as the stack ones. The same for a sequence network (3.8 MiB of `f32`)
+//! trained through time, and for a window of traces larger than the thread's stack.
 
 use network::prelude::*;
 use network::{Rng, Vector, clip_grad_norm};
@@ -10,6 +11,8 @@ use network::{Rng, Vector, clip_grad_norm};
 network! {
     struct Big < dense(784 -> 2048, relu), dense(2048 -> 1024, relu), dense(1024 -> 10, softmax) >
     struct Mlp < dense(5 -> 7, leaky_relu(0.2)), dense(7 -> 6, elu(0.5)), dense(6 -> 3, softmax) >
+    struct BigGru < gru(128 -> 512), dense(512 -> 1, identity) >
+    struct LongGru < gru(1 -> 64), dense(64 -> 1, identity) >
 }
 
 /// Runs `f` in a thread with the default stack size of a spawned thread, 2 MiB.
@@ -262,4 +265,66 @@ fn train_batch_with_rejects_bad_batches_and_changes_nothing() {
     );
     assert_eq!(params(&net), before);
     assert_eq!(adam.steps(), 0);
+}
+
+/// A sequence network of 3.8 MiB, its gradients and Adam's moments on the heap, trained by
+/// backpropagation through time with its window of traces on the heap too, then written and
+/// read back into a boxed network, all in a 2 MiB thread.
+#[test]
+fn big_sequence_network_trains_through_time_in_a_2_mib_thread() {
+    in_small_thread(|| {
+        // GRU(128, 512): 3·512·(128 + 512 + 2) = 986 112 parameters.
+        assert_eq!(BigGru::<f32>::PARAMS, 986_112 + 513);
+        const { assert!(BigGru::<f32>::NETWORK_BYTES > 2 << 20) };
+        let mut net = BigGru::<f32>::boxed_seeded(1);
+        let mut grads = BigGru::<f32>::boxed_gradients();
+        // Adam moves every parameter by about `lr` a step: small, for a million of them.
+        let mut opt = Adam::boxed(1e-5);
+        let mut window = BigGru::<f32>::boxed_window::<4>();
+        let mut rng = Rng::new(5);
+        let xs: [[f32; 128]; 4] =
+            core::array::from_fn(|_| core::array::from_fn(|_| rng.uniform(-1.0, 1.0)));
+        let ys = [[0.5f32], [-0.25], [0.75], [0.0]];
+        let start = BigGruState::default();
+        let mut losses = Vec::new();
+        for _ in 0..4 {
+            grads.set_zero();
+            let (loss, _) =
+                net.window_gradients(&start, &xs, &ys, 1, &Mse, &mut window, &mut grads);
+            opt.step(&mut *net, &grads);
+            losses.push(loss);
+        }
+        assert!(losses[3] < losses[0], "loss {losses:?}");
+        let path = std::env::temp_dir().join(format!("big-gru-{}.model", std::process::id()));
+        net.save(&path).unwrap();
+        let mut loaded = BigGru::<f32>::boxed_zeroed();
+        loaded.load_into(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(params(&*loaded), params(&*net));
+    });
+}
+
+/// A window of 1024 time steps' traces (3.2 MiB) in a 2 MiB thread: allocated zeroed on the
+/// heap, it gives the state that stepping gives.
+#[test]
+fn a_window_larger_than_the_stack_lives_on_the_heap() {
+    in_small_thread(|| {
+        const W: usize = 1024;
+        const { assert!(LongGruWindow::<f64, W>::BYTES > 3 << 20) };
+        let net: LongGru<f64> = LongGru::seeded(2);
+        let mut window = LongGru::<f64>::boxed_window::<W>();
+        let xs: [[f64; 1]; W] = core::array::from_fn(|t| [(t as f64 * 0.05).sin()]);
+        let ys: [[f64; 1]; W] = core::array::from_fn(|t| [(t as f64 * 0.05).cos()]);
+        let mut grads = LongGru::<f64>::boxed_gradients();
+        let start = LongGruState::default();
+        let (loss, end) = net.window_gradients(&start, &xs, &ys, 16, &Mse, &mut window, &mut grads);
+        assert!(loss.is_finite() && loss > 0.0);
+        let mut state = start;
+        for x in &xs {
+            net.step(&mut state, x);
+        }
+        assert_eq!(end, state);
+        assert_eq!(window.steps[W - 1].l1.h, state.l1);
+        assert!(grads.all_finite() && grads.norm_squared() > 0.0);
+    });
 }

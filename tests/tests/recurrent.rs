@@ -1,5 +1,8 @@
 //! Sequence networks (`gru`, `lstm`): backpropagation through time against finite
-//! differences, PyTorch's parameter names and counts, and training with the optimizers.
+//! differences, PyTorch's parameter names and counts, training with the optimizers, and what
+//! they share with dense networks as an `Architecture`: the layout, the boxed constructors,
+//! `summary()` and the memory budget. Their model files are in `model_file/sequence.rs`, their
+//! safetensors in `safetensors.rs`.
 
 use network::prelude::*;
 use network::{Parameters, network};
@@ -262,4 +265,158 @@ fn a_batch_of_windows_steps_on_the_mean_gradient() {
             );
         }
     }
+}
+
+network! {
+    /// The amp model of the examples: a GRU of 16 units and a linear output.
+    struct Amp < gru(1 -> 16), dense(16 -> 1, identity) >
+}
+
+/// `summary()` lists the recurrent layers with PyTorch's parameter counts and no activation,
+/// the state, and the trace of one time step; `.window(W)` adds a window's.
+#[test]
+fn summary_shows_the_layers_the_state_and_a_windows_traces() {
+    let net: Amp = Amp::seeded(1);
+    // GRU(1, 16): 3·16·(1 + 16 + 2) = 912 parameters. The state is `h`, 16 f32. One step's
+    // trace is the input (1), the GRU's h_prev, r, z, n, W_hn·h + b_hn and h (6·16) and the
+    // dense layer's z and a (2): 99 f32, 396 bytes.
+    let head = "\
+Amp (f32): 1 input, 1 output per time step
+layer  kind   inputs  outputs  activation  params
+-------------------------------------------------
+l1     gru         1       16  -              912
+l2     dense      16        1  identity        17
+-------------------------------------------------
+total parameters: 929 (3716 bytes)
+memory: network 3716 B, gradients 3716 B, state 64 B
+optimizer state: SGD 8 B, momentum 3732 B, Adam 7456 B, AdamW 7456 B
+window traces: 396 B per time step";
+    assert_eq!(net.summary().to_string(), head);
+    assert_eq!(net.to_string(), head);
+    assert_eq!(
+        net.summary().window(2048).to_string(),
+        format!("{head}, 811008 B for 2048 steps")
+    );
+    assert_eq!(
+        AmpWindow::<f32, 2048>::BYTES,
+        811_008,
+        "the summary's window is the window type's size"
+    );
+    let lstm: DenseLstmDense<f64> = DenseLstmDense::seeded(1);
+    let text = lstm.summary().window(1).to_string();
+    assert!(
+        text.starts_with("DenseLstmDense (f64): 2 inputs, 1 output per time step\n"),
+        "{text}"
+    );
+    // LSTM(4, 3): 4·3·(4 + 3 + 2) = 108; its state is h and c, 6 f64.
+    assert!(
+        text.contains("\nl2     lstm        4        3  -              108\n"),
+        "{text}"
+    );
+    assert!(text.contains(", state 48 B\n"), "{text}");
+    assert!(
+        text.ends_with("window traces: 288 B per time step, 288 B for 1 step"),
+        "{text}"
+    );
+}
+
+/// The memory budget of a sequence network: every figure the `size_of` of the type used.
+#[test]
+fn the_memory_budget_counts_the_state_and_the_step_traces() {
+    fn budget<T: Float, N: MemoryBudget<T>>() -> [usize; 5] {
+        [
+            N::PARAM_BYTES,
+            N::GRADIENT_BYTES,
+            N::TRACE_BYTES,
+            N::STATE_BYTES,
+            <N as MemoryBudget<T>>::BATCH_SCRATCH_BYTES,
+        ]
+    }
+    use core::mem::size_of;
+    assert_eq!(
+        budget::<f32, Amp>(),
+        [
+            929 * 4,
+            size_of::<AmpGradients<f32>>(),
+            size_of::<AmpStep<f32>>(),
+            size_of::<AmpState<f32>>(),
+            0
+        ]
+    );
+    assert_eq!(Amp::<f32>::TRACE_BYTES, 396);
+    assert_eq!(Amp::<f32>::STATE_BYTES, 64);
+    assert_eq!(Amp::<f64>::STATE_BYTES, 128);
+    assert_eq!(
+        GruLstmDense::<f64>::STATE_BYTES,
+        size_of::<GruLstmDenseState<f64>>()
+    );
+    assert_eq!(
+        size_of::<GruDenseWindow<f64, 7>>(),
+        7 * GruDense::<f64>::TRACE_BYTES
+    );
+    assert_eq!(
+        Amp::<f32>::ADAM_STATE_BYTES,
+        size_of::<Adam<f32, AmpGradients<f32>>>()
+    );
+}
+
+/// Every network is an `Architecture`: generic code reads a sequence network's layout and
+/// builds it, on the stack or, without passing through the stack, on the heap.
+#[test]
+fn sequence_networks_are_architectures_built_on_the_stack_or_the_heap() {
+    fn kinds<T: Float, N: Architecture<T>>() -> Vec<(&'static str, usize, usize, usize)> {
+        N::LAYOUT
+            .iter()
+            .map(|l| (l.kind, l.inputs, l.outputs, l.params()))
+            .collect()
+    }
+    assert_eq!(
+        kinds::<f32, GruLstmDense>(),
+        [("gru", 2, 3, 63), ("lstm", 3, 2, 56), ("dense", 2, 2, 6)]
+    );
+    assert_eq!(<GruLstmDense<f32> as Architecture<f32>>::INPUTS, 2);
+    assert_eq!(<GruLstmDense<f32> as Architecture<f32>>::LAYERS, 3);
+    assert_eq!(
+        kinds::<f32, GruLstmDense>()
+            .iter()
+            .map(|k| k.3)
+            .sum::<usize>(),
+        GruLstmDense::<f32>::PARAMS
+    );
+
+    let boxed = GruLstmDense::<f64>::boxed_seeded(11);
+    let seeded: GruLstmDense<f64> = GruLstmDense::seeded(11);
+    let mut reseeded: GruLstmDense<f64> = GruLstmDense::zeroed();
+    reseeded.reseed(11);
+    for i in 0..<GruLstmDense<f64> as Parameters<f64>>::TENSORS {
+        assert_eq!(boxed.tensor(i), seeded.tensor(i));
+        assert_eq!(reseeded.tensor(i), seeded.tensor(i));
+    }
+    assert!(seeded.l1.weight_ih[0][0][0] != 0.0);
+    let zero = GruLstmDense::<f64>::boxed_zeroed();
+    assert_eq!(zero.l3.activation, Sigmoid);
+    assert!((0..6).all(|i| zero.tensor(i).iter().all(|&p| p == 0.0)));
+    assert_eq!(
+        *GruLstmDense::<f64>::boxed_gradients(),
+        GruLstmDenseGradients::zeroed()
+    );
+    assert_eq!(
+        *GruLstmDense::<f64>::boxed_window::<9>(),
+        GruLstmDense::<f64>::zeroed_window::<9>()
+    );
+
+    // A boxed window trains as a stack one does.
+    const W: usize = 9;
+    let xs: [[f64; 2]; W] = core::array::from_fn(|t| [(t as f64).sin(), 0.5]);
+    let ys: [[f64; 2]; W] = core::array::from_fn(|t| [(t as f64).cos() * 0.5, 0.25]);
+    let start = GruLstmDenseState::default();
+    let mut on_heap = GruLstmDense::<f64>::boxed_window::<W>();
+    let mut on_stack = GruLstmDense::<f64>::zeroed_window::<W>();
+    let mut g1 = GruLstmDense::<f64>::boxed_gradients();
+    let mut g2 = GruLstmDenseGradients::zeroed();
+    let a = seeded.window_gradients(&start, &xs, &ys, 2, &Mse, &mut on_heap, &mut g1);
+    let b = seeded.window_gradients(&start, &xs, &ys, 2, &Mse, &mut on_stack, &mut g2);
+    assert_eq!(a, b);
+    assert_eq!(*g1, g2);
+    assert_eq!(*on_heap, on_stack);
 }

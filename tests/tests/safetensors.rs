@@ -1,7 +1,7 @@
 //! safetensors interop: a network trained in PyTorch (`fixtures/make_torch_fixture.py` wrote
 //! `fixtures/torch_net.safetensors` and the outputs PyTorch computed, `fixtures/torch_outputs.json`)
-//! loads here and computes the same outputs; our exports read back exactly and carry PyTorch's
-//! names, shapes and dtypes.
+//! loads here and computes the same outputs; our exports, of dense and of sequence networks,
+//! read back exactly and carry PyTorch's names, shapes and dtypes.
 
 use network::prelude::*;
 use network_core::safetensors::{
@@ -139,7 +139,7 @@ fn the_export_has_pytorch_names_shapes_and_dtypes() {
     );
 }
 
-fn refused<N: Network<f32> + Clone + PartialEq + core::fmt::Debug>(
+fn refused<N: Architecture<f32> + Clone + PartialEq + core::fmt::Debug>(
     mut net: N,
     bytes: &[u8],
 ) -> SafetensorsError {
@@ -230,4 +230,128 @@ fn files_round_trip() {
     load_safetensors(&mut back, &path).unwrap();
     assert_eq!(back, net);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+network! {
+    /// A PyTorch module with `l1 = nn.GRU(3, 5)` and `l2 = nn.Linear(5, 2)` (tanh after it).
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct GruNet < gru(3 -> 5), dense(5 -> 2, tanh) >
+    /// The same with `l1 = nn.LSTM(3, 5)`.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct LstmNet < lstm(3 -> 5), dense(5 -> 2, tanh) >
+}
+
+/// The JSON header of a safetensors file, and where its data starts.
+fn header_of(bytes: &[u8]) -> (Value, usize) {
+    let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    (serde_json::from_slice(&bytes[8..8 + n]).unwrap(), 8 + n)
+}
+
+/// The file without its `__metadata__`, as PyTorch's `save_file` writes one.
+fn without_metadata(bytes: &[u8]) -> Vec<u8> {
+    let (mut header, data) = header_of(bytes);
+    header.as_object_mut().unwrap().remove("__metadata__");
+    let json = serde_json::to_vec(&header).unwrap();
+    let mut out = (json.len() as u64).to_le_bytes().to_vec();
+    out.extend_from_slice(&json);
+    out.extend_from_slice(&bytes[data..]);
+    out
+}
+
+fn bits<T: Float, N: Parameters<T>>(net: &N) -> Vec<u64> {
+    (0..N::TENSORS)
+        .flat_map(|i| net.tensor(i).iter().map(|p| p.as_f64().to_bits()))
+        .collect()
+}
+
+#[test]
+fn sequence_networks_export_and_import_exactly() {
+    fn exact<T: Float, N: Architecture<T> + PartialEq + core::fmt::Debug>(net: &N) {
+        let bytes = to_safetensors(net).unwrap();
+        let mut back = N::zeroed();
+        from_safetensors(&mut back, &bytes).unwrap();
+        assert_eq!(bits(&back), bits(net));
+        assert_eq!(&back, net);
+        // PyTorch's own files carry no layout: names and shapes suffice.
+        let mut back = N::zeroed();
+        from_safetensors(&mut back, &without_metadata(&bytes)).unwrap();
+        assert_eq!(bits(&back), bits(net));
+    }
+    exact(&GruNet::<f32>::seeded(1));
+    exact(&GruNet::<f64>::seeded(2));
+    exact(&LstmNet::<f32>::seeded(3));
+    exact(&LstmNet::<f64>::seeded(4));
+
+    let dir = std::env::temp_dir().join(format!("network-safetensors-seq-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("gru.safetensors");
+    let net: GruNet<f64> = GruNet::seeded(5);
+    save_safetensors(&net, &path).unwrap();
+    let mut back: GruNet<f64> = GruNet::zeroed();
+    load_safetensors(&mut back, &path).unwrap();
+    assert_eq!(bits(&back), bits(&net));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn sequence_exports_have_pytorchs_state_dict_names_and_shapes() {
+    let net: GruNet = GruNet::seeded(6);
+    let bytes = to_safetensors(&net).unwrap();
+    let (header, data) = header_of(&bytes);
+    let shapes = [
+        ("l1.weight_ih_l0", serde_json::json!([15, 3])),
+        ("l1.weight_hh_l0", serde_json::json!([15, 5])),
+        ("l1.bias_ih_l0", serde_json::json!([15])),
+        ("l1.bias_hh_l0", serde_json::json!([15])),
+        ("l2.weight", serde_json::json!([2, 5])),
+        ("l2.bias", serde_json::json!([2])),
+    ];
+    for (name, shape) in &shapes {
+        assert_eq!(header[name]["dtype"], "F32", "{name}");
+        assert_eq!(header[name]["shape"], *shape, "{name}");
+    }
+    assert_eq!(header.as_object().unwrap().len(), shapes.len() + 1);
+    // `weight_hh_l0` holds the gates r, z, n one after the other: its row 5 is the first row
+    // of z's, `W_hz[0]`, and element 1 of that row sits 5·5 + 1 values in.
+    let at = data
+        + header["l1.weight_hh_l0"]["data_offsets"][0]
+            .as_u64()
+            .unwrap() as usize;
+    let at = at + 4 * (5 * 5 + 1);
+    let w = f32::from_le_bytes(bytes[at..at + 4].try_into().unwrap());
+    assert_eq!(w, net.l1.weight_hh[1][0][1]);
+    assert_eq!(
+        header["__metadata__"][LAYOUT_KEY],
+        "l1=gru(3 -> 5); l2=dense(5 -> 2, tanh)"
+    );
+    let lstm = to_safetensors(&LstmNet::<f32>::seeded(7)).unwrap();
+    let (header, _) = header_of(&lstm);
+    assert_eq!(
+        header["l1.weight_ih_l0"]["shape"],
+        serde_json::json!([20, 3])
+    );
+    assert_eq!(header["l1.bias_hh_l0"]["shape"], serde_json::json!([20]));
+}
+
+#[test]
+fn a_gru_file_is_refused_by_an_lstm_network() {
+    let gru = to_safetensors(&GruNet::<f32>::seeded(8)).unwrap();
+    // Our export carries the layout, which names both layers.
+    let e = refused(LstmNet::<f32>::seeded(9), &gru);
+    assert!(matches!(e, SafetensorsError::Layout { .. }), "{e}");
+    assert_eq!(
+        e.to_string(),
+        "the file is for `l1=gru(3 -> 5); l2=dense(5 -> 2, tanh)` but the network is \
+         `l1=lstm(3 -> 5); l2=dense(5 -> 2, tanh)`"
+    );
+    // PyTorch's file has none: the GRU's three gates are not the LSTM's four.
+    let e = refused(LstmNet::<f32>::seeded(9), &without_metadata(&gru));
+    match e {
+        SafetensorsError::Shape {
+            tensor: "l1.weight_ih_l0",
+            expected: [20, 3],
+            ref found,
+        } => assert_eq!(found, &[15, 3]),
+        e => panic!("{e}"),
+    }
 }

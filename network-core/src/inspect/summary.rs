@@ -1,11 +1,12 @@
-//! A Keras-like `summary()` table of a network's layers, written from [`Network::LAYOUT`].
+//! A Keras-like `summary()` table of a network's layers, written from
+//! [`Architecture::LAYOUT`].
 
 use core::fmt;
 use core::marker::PhantomData;
 
 use crate::inspect::budget::MemoryBudget;
 use crate::inspect::metrics::digits;
-use crate::network::Network;
+use crate::network::Architecture;
 use crate::scalar::Float;
 
 /// The architecture of network type `N` as a table: each layer's name, kind, input and output
@@ -25,9 +26,26 @@ use crate::scalar::Float;
 /// batched step scratch: 3456 B (32 rows per chunk)
 /// ```
 ///
-/// The last three lines are the [`MemoryBudget`] constants.
+/// The last three lines are the [`MemoryBudget`] constants. A sequence network (with a `gru`
+/// or `lstm` layer, whose row has PyTorch's parameter count and no activation) shows its
+/// state and the trace of one time step instead of the batched scratch, and with
+/// [`window`](Self::window) the traces of a window of that many steps:
+///
+/// ```text
+/// Amp (f32): 1 input, 1 output per time step
+/// layer  kind   inputs  outputs  activation  params
+/// -------------------------------------------------
+/// l1     gru         1       16  -              912
+/// l2     dense      16        1  identity        17
+/// -------------------------------------------------
+/// total parameters: 929 (3716 bytes)
+/// memory: network 3716 B, gradients 3716 B, state 64 B
+/// optimizer state: SGD 8 B, momentum 3732 B, Adam 7456 B, AdamW 7456 B
+/// window traces: 396 B per time step, 811008 B for 2048 steps
+/// ```
 pub struct Summary<T, N> {
     name: &'static str,
+    window: Option<usize>,
     types: PhantomData<fn() -> (T, N)>,
 }
 
@@ -36,7 +54,18 @@ impl<T, N> Summary<T, N> {
     pub const fn new(name: &'static str) -> Self {
         Summary {
             name,
+            window: None,
             types: PhantomData,
+        }
+    }
+
+    /// For a sequence network, the summary with the trace memory of a window of `steps` time
+    /// steps (what training by backpropagation through time over such windows keeps):
+    /// `net.summary().window(2048)`. A dense network's summary has no window line.
+    pub const fn window(self, steps: usize) -> Self {
+        Summary {
+            window: Some(steps),
+            ..self
         }
     }
 }
@@ -51,24 +80,29 @@ impl<T, N> Copy for Summary<T, N> {}
 
 impl<T, N> fmt::Debug for Summary<T, N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Summary").field("name", &self.name).finish()
+        f.debug_struct("Summary")
+            .field("name", &self.name)
+            .field("window", &self.window)
+            .finish()
     }
 }
 
 const HEADERS: [&str; 6] = ["layer", "kind", "inputs", "outputs", "activation", "params"];
 
-impl<T: Float, N: Network<T>> fmt::Display for Summary<T, N> {
+impl<T: Float, N: Architecture<T>> fmt::Display for Summary<T, N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let sequence = N::LAYOUT.iter().any(|l| l.is_recurrent());
         writeln!(
             f,
-            "{} ({}): {} input{}, {} output{}",
+            "{} ({}): {} input{}, {} output{}{}",
             self.name,
             T::NAME,
             N::INPUTS,
             plural(N::INPUTS),
             N::OUTPUTS,
-            plural(N::OUTPUTS)
+            plural(N::OUTPUTS),
+            if sequence { " per time step" } else { "" }
         )?;
         let mut w = HEADERS.map(str::len);
         for l in N::LAYOUT {
@@ -77,7 +111,7 @@ impl<T: Float, N: Network<T>> fmt::Display for Summary<T, N> {
                 l.kind.len(),
                 digits(l.inputs),
                 digits(l.outputs),
-                l.activation.len(),
+                activation(l.activation).len(),
                 digits(l.params()),
             ];
             for (w, c) in w.iter_mut().zip(cells) {
@@ -102,7 +136,7 @@ impl<T: Float, N: Network<T>> fmt::Display for Summary<T, N> {
                 l.kind,
                 l.inputs,
                 l.outputs,
-                l.activation,
+                activation(l.activation),
                 l.params()
             )?;
         }
@@ -113,13 +147,23 @@ impl<T: Float, N: Network<T>> fmt::Display for Summary<T, N> {
             total * core::mem::size_of::<T>()
         )?;
         // The memory budget (`MemoryBudget`): what training needs besides the network.
-        writeln!(
-            f,
-            "memory: network {} B, gradients {} B, trace {} B",
-            N::NETWORK_BYTES,
-            N::GRADIENT_BYTES,
-            N::TRACE_BYTES
-        )?;
+        if sequence {
+            writeln!(
+                f,
+                "memory: network {} B, gradients {} B, state {} B",
+                N::NETWORK_BYTES,
+                N::GRADIENT_BYTES,
+                N::STATE_BYTES,
+            )?;
+        } else {
+            writeln!(
+                f,
+                "memory: network {} B, gradients {} B, trace {} B",
+                N::NETWORK_BYTES,
+                N::GRADIENT_BYTES,
+                N::TRACE_BYTES
+            )?;
+        }
         writeln!(
             f,
             "optimizer state: SGD {} B, momentum {} B, Adam {} B, AdamW {} B",
@@ -128,11 +172,29 @@ impl<T: Float, N: Network<T>> fmt::Display for Summary<T, N> {
             N::ADAM_STATE_BYTES,
             N::ADAMW_STATE_BYTES
         )?;
-        write!(
-            f,
-            "batched step scratch: {} B ({} rows per chunk)",
-            <N as MemoryBudget<T>>::BATCH_SCRATCH_BYTES,
-            N::CHUNK
-        )
+        if sequence {
+            write!(f, "window traces: {} B per time step", N::TRACE_BYTES)?;
+            match self.window {
+                Some(steps) => write!(
+                    f,
+                    ", {} B for {steps} step{}",
+                    steps * N::TRACE_BYTES,
+                    plural(steps)
+                ),
+                None => Ok(()),
+            }
+        } else {
+            write!(
+                f,
+                "batched step scratch: {} B ({} rows per chunk)",
+                <N as MemoryBudget<T>>::BATCH_SCRATCH_BYTES,
+                N::CHUNK
+            )
+        }
     }
+}
+
+/// A layer's activation as the table shows it: `-` for a recurrent layer, which has none.
+fn activation(name: &str) -> &str {
+    if name.is_empty() { "-" } else { name }
 }

@@ -2,7 +2,7 @@
 
 use super::format::check_header;
 use crate::float::Float;
-use crate::network::Network;
+use crate::network::Architecture;
 
 /// Decodes `N` little-endian `f32`s starting at byte `at`, at compile time if wanted: with
 /// [`params_offset`](super::model::params_offset) it turns a model file baked in with
@@ -36,7 +36,7 @@ pub const fn f32_rows_le<const C: usize, const R: usize>(bytes: &[u8], at: usize
 /// as [`from_bytes`](super::model::from_bytes), by the same parser, except the finiteness of
 /// parameters, as a `const fn`, so that `const _: () = assert!(verify::<f32, Xor>(MODEL));`
 /// rejects a wrong or corrupt baked-in model at compile time.
-pub const fn verify<T: Float, N: Network<T>>(bytes: &[u8]) -> bool {
+pub const fn verify<T: Float, N: Architecture<T>>(bytes: &[u8]) -> bool {
     check_header::<T, N>(bytes).is_ok()
 }
 

@@ -59,18 +59,20 @@ impl<const N: usize> fmt::Debug for ShortStr<N> {
     }
 }
 
-/// One layer as a model file describes it, shown as `l1: dense(13 -> 16, tanh)`.
+/// One layer as a model file describes it, shown as `l1: dense(13 -> 16, tanh)` or
+/// `l1: gru(1 -> 16)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LayerDesc {
     /// The layer's field name.
     pub name: ShortStr<24>,
-    /// The layer kind, `dense`.
+    /// The layer kind: `dense`, `gru` or `lstm`.
     pub kind: ShortStr<12>,
     /// Input width.
     pub inputs: u32,
     /// Output width.
     pub outputs: u32,
-    /// The activation with its argument, if any: `relu`, `leaky_relu(0.2)`.
+    /// The activation with its argument, if any: `relu`, `leaky_relu(0.2)`; empty for a
+    /// recurrent layer.
     pub activation: ShortStr<24>,
 }
 
@@ -87,24 +89,35 @@ impl LayerDesc {
     }
 }
 
-// Both sides of a layer mismatch read alike.
+// Both sides of a layer mismatch read alike, as the layer is declared: `l1: dense(2 -> 8,
+// tanh)`, `l1: gru(1 -> 16)` (a recurrent layer has no activation to show).
+fn fmt_layer(
+    f: &mut fmt::Formatter<'_>,
+    name: impl fmt::Display,
+    kind: impl fmt::Display,
+    (inputs, outputs): (u32, u32),
+    activation: Option<impl fmt::Display>,
+) -> fmt::Result {
+    write!(f, "{name}: {kind}({inputs} -> {outputs}")?;
+    if let Some(activation) = activation {
+        write!(f, ", {activation}")?;
+    }
+    f.write_str(")")
+}
+
 impl fmt::Display for LayerInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: {}({} -> {}, {})",
-            self.name, self.kind, self.inputs, self.outputs, self.activation
-        )
+        let widths = (self.inputs as u32, self.outputs as u32);
+        let activation = (!self.activation.is_empty()).then_some(self.activation);
+        fmt_layer(f, self.name, self.kind, widths, activation)
     }
 }
 
 impl fmt::Display for LayerDesc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: {}({} -> {}, {})",
-            self.name, self.kind, self.inputs, self.outputs, self.activation
-        )
+        let widths = (self.inputs, self.outputs);
+        let activation = (!self.activation.as_str().is_empty()).then_some(self.activation);
+        fmt_layer(f, self.name, self.kind, widths, activation)
     }
 }
 

@@ -10,7 +10,7 @@ use std::{format, vec::Vec};
 use super::error::ModelError;
 use super::format::{FIXED_HEADER, encoded_len, from_bytes, parse_header, to_bytes};
 use crate::float::Float;
-use crate::network::Network;
+use crate::network::Architecture;
 
 /// Why [`save`] or [`load`] failed, with the path of the file.
 #[derive(Debug)]
@@ -97,7 +97,10 @@ impl std::error::Error for FileError {
 /// in the same folder, which is flushed to disk (`fsync`) and then renamed over `path`, and
 /// the folder is synced so the rename itself is durable. A crash, a full disk or any error
 /// leaves the previous file at `path`, if any, intact, and removes the temporary file.
-pub fn save<T: Float, N: Network<T>, P: AsRef<Path>>(net: &N, path: P) -> Result<(), FileError> {
+pub fn save<T: Float, N: Architecture<T>, P: AsRef<Path>>(
+    net: &N,
+    path: P,
+) -> Result<(), FileError> {
     let path = path.as_ref();
     let mut bytes = std::vec![0u8; encoded_len::<T, N>()];
     to_bytes(net, &mut bytes).map_err(|e| FileError::model(path, e))?;
@@ -150,7 +153,7 @@ pub(crate) fn write_atomic(
 
 /// Reads the model file at `path` into a new network (of all-zero parameters before the
 /// read). Errors as [`from_bytes`], with the path, or the file system's.
-pub fn load<T: Float, N: Network<T>, P: AsRef<Path>>(path: P) -> Result<N, FileError> {
+pub fn load<T: Float, N: Architecture<T>, P: AsRef<Path>>(path: P) -> Result<N, FileError> {
     let mut net = N::zeroed();
     load_into(&mut net, path)?;
     Ok(net)
@@ -161,7 +164,7 @@ pub fn load<T: Float, N: Network<T>, P: AsRef<Path>>(path: P) -> Result<N, FileE
 /// model, gives the architecture error. It reads at most one byte more than this network's
 /// model, and more only while the file's header is longer than that, so a large file of
 /// another architecture is refused without being read whole.
-pub fn load_into<T: Float, N: Network<T>, P: AsRef<Path>>(
+pub fn load_into<T: Float, N: Architecture<T>, P: AsRef<Path>>(
     net: &mut N,
     path: P,
 ) -> Result<(), FileError> {

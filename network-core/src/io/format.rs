@@ -3,7 +3,7 @@
 
 use super::error::{LayerDesc, ModelError};
 use crate::float::Float;
-use crate::network::Network;
+use crate::network::Architecture;
 use crate::params::Parameters;
 
 /// The first eight bytes of every model file. The high first byte and the `\r\n`/`\x1a`
@@ -55,7 +55,7 @@ pub const fn crc32(bytes: &[u8]) -> u32 {
 
 /// Bytes of the header up to the first parameter: where the parameters start in a model of
 /// network `N` with scalar `T`.
-pub const fn params_offset<T: Float, N: Network<T>>() -> usize {
+pub const fn params_offset<T: Float, N: Architecture<T>>() -> usize {
     let mut n = FIXED_HEADER + 1 + T::NAME.len() + 4;
     let mut i = 0;
     while i < N::LAYOUT.len() {
@@ -68,7 +68,7 @@ pub const fn params_offset<T: Float, N: Network<T>>() -> usize {
 
 /// Bytes of the model file of network `N` with scalar `T`: use it to size the buffer of
 /// [`to_bytes`], e.g. `[0u8; encoded_len::<f32, Xor>()]`.
-pub const fn encoded_len<T: Float, N: Network<T>>() -> usize {
+pub const fn encoded_len<T: Float, N: Architecture<T>>() -> usize {
     params_offset::<T, N>() + N::PARAMS * core::mem::size_of::<T>() + CHECKSUM_LEN
 }
 
@@ -259,7 +259,10 @@ pub(crate) const fn parse_header(bytes: &[u8]) -> Result<Header<'_>, ModelError>
 /// Whether the header describes network `N` with scalar `T`; if not, the first difference:
 /// the scalar type, then the layer count, then the first layer that differs, then the
 /// parameter count.
-const fn compare<T: Float, N: Network<T>>(bytes: &[u8], h: &Header<'_>) -> Result<(), ModelError> {
+const fn compare<T: Float, N: Architecture<T>>(
+    bytes: &[u8],
+    h: &Header<'_>,
+) -> Result<(), ModelError> {
     if !slices_eq(h.scalar, T::NAME.as_bytes()) {
         let found = if slices_eq(h.scalar, b"f32") {
             "f32"
@@ -320,7 +323,7 @@ const fn compare<T: Float, N: Network<T>>(bytes: &[u8], h: &Header<'_>) -> Resul
 /// file's checksum, so that corruption is reported as such; the rest of the header (a file
 /// cut inside it is truncated); the header compared with the network, so that a file of another architecture is
 /// reported as such whatever its length; then the length and the layout of the parameters.
-pub(crate) const fn check_header<T: Float, N: Network<T>>(
+pub(crate) const fn check_header<T: Float, N: Architecture<T>>(
     bytes: &[u8],
 ) -> Result<usize, ModelError> {
     let total = tri!(parse_fixed(bytes));
@@ -420,7 +423,10 @@ fn get_scalar<T: Float>(b: &[u8]) -> T {
 /// written, [`encoded_len`]. No allocation. A buffer that is too small, or a network with a NaN
 /// or infinite parameter (which could never be loaded back), is an error and nothing is
 /// written.
-pub fn to_bytes<T: Float, N: Network<T>>(net: &N, buf: &mut [u8]) -> Result<usize, ModelError> {
+pub fn to_bytes<T: Float, N: Architecture<T>>(
+    net: &N,
+    buf: &mut [u8],
+) -> Result<usize, ModelError> {
     let len = encoded_len::<T, N>();
     if buf.len() < len {
         return Err(ModelError::BufferTooSmall {
@@ -478,7 +484,10 @@ fn first_non_finite<T: Float, N: Parameters<T>>(net: &N) -> Option<usize> {
 /// finite parameters) runs before the first parameter is written, so on an error `net` is
 /// unchanged. Bytes of a model of another architecture give the architecture error
 /// ([`ModelError::Layer`], ...), whether they are longer or shorter than this network's model.
-pub fn from_bytes<T: Float, N: Network<T>>(net: &mut N, bytes: &[u8]) -> Result<(), ModelError> {
+pub fn from_bytes<T: Float, N: Architecture<T>>(
+    net: &mut N,
+    bytes: &[u8],
+) -> Result<(), ModelError> {
     let start = check_header::<T, N>(bytes)?;
     let size = core::mem::size_of::<T>();
     let data = &bytes[start..start + N::PARAMS * size];

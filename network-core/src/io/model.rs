@@ -15,9 +15,9 @@
 //! | 8 | total length of the file in bytes, checksum included, `u64` |
 //! | 1 + n | scalar type: `u8` length, then `"f32"` or `"f64"` in ASCII |
 //! | 4 | number of layers, `u32` |
-//! | per layer | name, kind, activation as strings (`u16` length + UTF-8) and inputs, outputs as `u32`: name, kind, inputs, outputs, activation |
+//! | per layer | name, kind, activation as strings (`u16` length + UTF-8) and inputs, outputs as `u32`: name, kind (`dense`, `gru`, `lstm`), inputs, outputs, activation (empty for `gru` and `lstm`) |
 //! | 8 | number of parameters, `u64` |
-//! | 4 or 8 each | the parameters in [`Parameters`](crate::Parameters) order (PyTorch's `state_dict` order), IEEE-754 little-endian |
+//! | 4 or 8 each | the parameters in [`Parameters`](crate::Parameters) order (PyTorch's `state_dict` order: `weight`, `bias` of a dense layer, `weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`, `bias_hh_l0` of a recurrent one), IEEE-754 little-endian |
 //! | 4 | CRC-32 (IEEE 802.3, the one of zlib and PNG) of every byte before it, `u32` |
 //!
 //! Reading refuses, with a typed [`ModelError`] and without touching the network: a wrong
@@ -33,11 +33,11 @@ pub use super::error::{LayerDesc, ModelError, ShortStr};
 pub use super::file::{FileError, load, load_into, save};
 pub use super::format::{MAGIC, VERSION, crc32, encoded_len, from_bytes, params_offset, to_bytes};
 use crate::float::Float;
-use crate::network::Network;
+use crate::network::Architecture;
 
 /// Model files as methods of every network: `net.to_bytes(&mut buf)`, `net.save(path)`,
-/// `Xor::load(path)`. Implemented for every [`Network`].
-pub trait ModelFile<T: Float>: Network<T> {
+/// `Xor::load(path)`. Implemented for every [`Architecture`], dense and sequence networks alike.
+pub trait ModelFile<T: Float>: Architecture<T> {
     /// Bytes of this network's model file; see [`encoded_len`].
     const ENCODED_LEN: usize = encoded_len::<T, Self>();
 
@@ -73,4 +73,4 @@ pub trait ModelFile<T: Float>: Network<T> {
     }
 }
 
-impl<T: Float, N: Network<T>> ModelFile<T> for N {}
+impl<T: Float, N: Architecture<T>> ModelFile<T> for N {}

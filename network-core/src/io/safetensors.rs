@@ -2,9 +2,11 @@
 //! weights trained in PyTorch load here and ours load in PyTorch, candle or burn.
 //!
 //! Tensors are named as [`Parameters::tensor_name`](crate::Parameters::tensor_name) gives them (`l1.weight`, `l1.bias`, ...) and
-//! shaped as PyTorch's `nn.Linear` (`[out, in]` weights, `[out]` biases), so a PyTorch module
-//! whose linear layers are attributes `l1`, `l2`, ... exchanges its `state_dict` with the
-//! generated network directly. The header's `__metadata__` holds `"format": "pt"` and the
+//! shaped as PyTorch's `nn.Linear` (`[out, in]` weights, `[out]` biases), `nn.GRU` and
+//! `nn.LSTM` (`l1.weight_ih_l0` `[G·H, in]`, `l1.weight_hh_l0` `[G·H, H]`, `l1.bias_ih_l0`,
+//! `l1.bias_hh_l0` `[G·H]`, with `G` = 3 or 4 gates), so a PyTorch module whose layers are
+//! attributes `l1`, `l2`, ... exchanges its `state_dict` with the generated network directly,
+//! dense and sequence networks alike. The header's `__metadata__` holds `"format": "pt"` and the
 //! architecture with activations (`"network.layout"`); a file that has that key must match the
 //! network's architecture, one that lacks it (as PyTorch writes them) is checked by names and
 //! shapes only, as activations are not stored by PyTorch.
@@ -24,7 +26,7 @@ use ::safetensors::{Dtype, SafeTensorError, SafeTensors};
 
 use crate::float::Float;
 use crate::io::file::write_atomic;
-use crate::network::Network;
+use crate::network::Architecture;
 
 /// Why a safetensors export or import failed. On an import error the network is unchanged.
 #[derive(Debug)]
@@ -122,15 +124,17 @@ impl From<SafeTensorError> for SafetensorsError {
 /// The metadata key holding the architecture.
 pub const LAYOUT_KEY: &str = "network.layout";
 
-/// The architecture as one line: `l1=dense(2 -> 8, tanh); l2=dense(8 -> 1, sigmoid)`.
-pub fn layout_string<T: Float, N: Network<T>>() -> String {
+/// The architecture as one line: `l1=dense(2 -> 8, tanh); l2=dense(8 -> 1, sigmoid)`, or
+/// `l1=gru(1 -> 16); l2=dense(16 -> 1, identity)` (a recurrent layer has no activation).
+pub fn layout_string<T: Float, N: Architecture<T>>() -> String {
     let layers: Vec<String> = N::LAYOUT
         .iter()
         .map(|l| {
-            format!(
-                "{}={}({} -> {}, {})",
-                l.name, l.kind, l.inputs, l.outputs, l.activation
-            )
+            let (name, kind, i, o) = (l.name, l.kind, l.inputs, l.outputs);
+            match l.activation {
+                "" => format!("{name}={kind}({i} -> {o})"),
+                act => format!("{name}={kind}({i} -> {o}, {act})"),
+            }
         })
         .collect();
     layers.join("; ")
@@ -145,7 +149,7 @@ fn dtype_of<T: Float>() -> Dtype {
 }
 
 /// The network as a safetensors file, in memory. A NaN or infinite parameter is refused.
-pub fn to_safetensors<T: Float, N: Network<T>>(net: &N) -> Result<Vec<u8>, SafetensorsError> {
+pub fn to_safetensors<T: Float, N: Architecture<T>>(net: &N) -> Result<Vec<u8>, SafetensorsError> {
     let size = core::mem::size_of::<T>();
     let mut data: Vec<Vec<u8>> = Vec::with_capacity(N::TENSORS);
     for i in 0..N::TENSORS {
@@ -184,7 +188,7 @@ pub fn to_safetensors<T: Float, N: Network<T>>(net: &N) -> Result<Vec<u8>, Safet
 /// its shapes, as `F32` (or `F64` for an `f64` network), all finite, and if it carries
 /// `network.layout` metadata, the network's layout. Every check runs before a parameter is
 /// written: on an error `net` is unchanged.
-pub fn from_safetensors<T: Float, N: Network<T>>(
+pub fn from_safetensors<T: Float, N: Architecture<T>>(
     net: &mut N,
     bytes: &[u8],
 ) -> Result<(), SafetensorsError> {
@@ -252,7 +256,7 @@ pub fn from_safetensors<T: Float, N: Network<T>>(
 
 /// Writes the network as a safetensors file at `path`, atomically (as
 /// [`save`](crate::model::save)).
-pub fn save_safetensors<T: Float, N: Network<T>, P: AsRef<Path>>(
+pub fn save_safetensors<T: Float, N: Architecture<T>, P: AsRef<Path>>(
     net: &N,
     path: P,
 ) -> Result<(), SafetensorsError> {
@@ -264,7 +268,7 @@ pub fn save_safetensors<T: Float, N: Network<T>, P: AsRef<Path>>(
 }
 
 /// Reads the safetensors file at `path` into `net`; on any error `net` is unchanged.
-pub fn load_safetensors<T: Float, N: Network<T>, P: AsRef<Path>>(
+pub fn load_safetensors<T: Float, N: Architecture<T>, P: AsRef<Path>>(
     net: &mut N,
     path: P,
 ) -> Result<(), SafetensorsError> {

@@ -8,7 +8,7 @@
 
 use core::fmt::Debug;
 
-use super::{Optimizer, Parameters, Trainable};
+use super::{Architecture, Optimizer, Parameters};
 use crate::layers::activation::Activation;
 use crate::loss::Loss;
 use crate::scalar::{Float, Vector};
@@ -66,7 +66,7 @@ impl<S: Copy + Default, const W: usize> WindowTrace<S, W> {
 ///     net.sequence_loss(&N::State::default(), xs, ys, 0, loss).0
 /// }
 /// ```
-pub trait SequenceNetwork<T: Float>: Trainable<T> {
+pub trait SequenceNetwork<T: Float>: Architecture<T> {
     /// The input of one time step, `[T; INPUTS]`.
     type Input: Vector<T>;
     /// The output of one time step, `[T; OUTPUTS]`.

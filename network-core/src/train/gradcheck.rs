@@ -186,7 +186,7 @@ pub fn errors(analytic: f64, numeric: f64) -> (f64, f64) {
 /// The check of one layer: its weights and its biases.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LayerCheck {
-    /// The layer's name, as in [`Network::LAYOUT`].
+    /// The layer's name, as in [`Architecture::LAYOUT`](crate::Architecture::LAYOUT).
     pub name: &'static str,
     /// The check of `∂L/∂W`.
     pub weight: TensorCheck,
@@ -241,8 +241,8 @@ pub struct GradCheck<const MAX_LAYERS: usize = 16> {
     /// The loss at the unperturbed parameters.
     pub loss: f64,
     /// Whether the perturbed copy of the network (built with
-    /// [`Network::zeroed`] and the parameters copied in) reproduced the network's loss exactly.
-    /// If not, the network has state outside its parameters that `zeroed` does not restore,
+    /// [`zeroed`](crate::Architecture::zeroed) and the parameters copied in) reproduced the
+    /// network's loss exactly. If not, the network has state outside its parameters that `zeroed` does not restore,
     /// the numeric gradients describe another function, and the check does not pass.
     pub copy_matches: bool,
     /// The tolerance the printed table judges each tensor by (`pass` or `FAIL`): `1e-2` for an
@@ -265,8 +265,8 @@ pub struct GradCheck<const MAX_LAYERS: usize = 16> {
 /// ```
 ///
 /// It costs two forward passes per parameter. The network is not changed: a copy is perturbed,
-/// made with [`Network::zeroed`] (which carries each layer's activation) and the parameters
-/// copied in through [`Parameters`], so the network need not be `Clone`.
+/// made with [`zeroed`](crate::Architecture::zeroed) (which carries each layer's activation)
+/// and the parameters copied in through [`Parameters`], so the network need not be `Clone`.
 pub fn grad_check<T, N, L>(net: &N, x: &N::Input, y: &N::Output, loss: &L, eps: T) -> GradCheck
 where
     T: Float,

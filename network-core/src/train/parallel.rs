@@ -2,7 +2,7 @@
 
 use crate::error::Error;
 use crate::loss::Loss;
-use crate::network::{Network, Optimizer, Parameters};
+use crate::network::{Architecture, Network, Optimizer, Parameters};
 use crate::scalar::Float;
 
 /// The data-parallel mini-batch step of every [`Network`], implemented for all of them; in
@@ -82,7 +82,9 @@ pub trait TrainParallel<T: Float>: Network<T> {
             .next_multiple_of(crate::BATCH_CHUNK)
             .max(crate::BATCH_CHUNK);
         while scratch.parts.len() < PARTS {
-            scratch.parts.push(<Self as Network<T>>::boxed_gradients());
+            scratch
+                .parts
+                .push(<Self as Architecture<T>>::boxed_gradients());
         }
         let net = &*self;
         let mut totals = [T::zero(); PARTS];

@@ -1,7 +1,7 @@
 //! The inherent items of a network and of its gradients: what users call without importing a
 //! trait. Each is one builder returning one item (so an item's attributes are added in one
-//! place), and each delegates to the `Network` or `Parameters` impl, where the code is:
-//! delegation runs one way only. Their documentation is a line each; the trait methods they
+//! place), and each delegates to the `Architecture`, `Network` or `Parameters` impl, where the
+//! code is: delegation runs one way only. Their documentation is a line each; the trait methods they
 //! call have the full text.
 
 use proc_macro2::TokenStream;
@@ -117,7 +117,7 @@ fn zeroed(g: &Gen) -> TokenStream {
         /// to inference, and float literals used with the network make it `f64`.
         #warn
         pub fn zeroed() -> Self {
-            <Self as ::network::Network<T>>::zeroed()
+            <Self as ::network::Architecture<T>>::zeroed()
         }
     }
 }
@@ -139,7 +139,7 @@ fn seeded(g: &Gen) -> TokenStream {
         /// the network make it `f64`.
         #warn
         pub fn seeded(seed: u64) -> Self {
-            <Self as ::network::Network<T>>::seeded(seed)
+            <Self as ::network::Architecture<T>>::seeded(seed)
         }
     }
 }

@@ -4,19 +4,26 @@
 //! - [`types`]: the network, gradient and trace structs;
 //! - [`inherent`]: the inherent items, one builder each, so that an item's attributes are
 //!   easy to add, delegating to the trait;
-//! - [`network_impl`]: the `Network` impl, whose backward passes come from [`walk`];
+//! - [`architecture`]: the `Architecture` impl of every network, dense or sequence: the
+//!   constants, the layer table, the constructors;
+//! - [`network_impl`]: the `Network` impl of a dense network, whose backward passes come from
+//!   [`walk`];
 //! - [`params`]: the `Parameters` impls and the gradients' operators;
-//! - [`quantized`]: the int8 twin (`XorI8`) and `quantize`.
+//! - [`quantized`]: the int8 twin (`XorI8`) and `quantize`;
+//! - [`recurrent`]: the items of a sequence network (one with a `gru` or `lstm` layer), and
+//!   [`sequence_arch`] those of them that rest on its `Architecture` impl.
 //!
 //! Every path goes through `::network`, the crate users depend on, so a crate that depends on
 //! `network` alone can invoke the macro. What a layer computes is `network-core`'s `Layer`
 //! trait; what is generated here is the per-layer sequence of calls, with no loop over layers.
 
+mod architecture;
 mod inherent;
 mod network_impl;
 mod params;
 mod quantized;
 mod recurrent;
+mod sequence_arch;
 mod types;
 mod walk;
 

@@ -1,25 +1,21 @@
-//! The `Network` impl: the architecture's constants and types, the constructors, the forward
-//! passes and the backward walks. Everything generic over networks is a provided method of
-//! the trait in `network-core`.
+//! The `Network` impl of a dense network: its types, the forward passes and the backward
+//! walks (its `Architecture` impl, the constants and constructors, is [`architecture`]'s).
+//! Everything generic over networks is a provided method of the traits in `network-core`.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::Ident;
 
 use super::Gen;
+use super::architecture::architecture;
 use super::walk::{Mode, Sink, batch_forward, chunk_forward, walk};
 
 pub fn network_impl(g: &Gen) -> TokenStream {
-    let l = quote!(::network::Layer);
     let (name, grads, trace) = (g.name, &g.grads, &g.trace);
-    let (fields, configs, tys) = (&g.fields, &g.configs, &g.tys);
-    let (n_in, n_out, n_layers, chunk) = (g.n_in, g.n_out, fields.len(), g.chunk);
+    let fields = &g.fields;
+    let (n_in, n_out, n_layers) = (g.n_in, g.n_out, fields.len());
     let (last, last_act) = (g.last, &g.last_act);
-    let layout = g.layers().iter().map(|l| {
-        let (field, kind, i, o) = (l.field.to_string(), l.kind.name, l.inputs, l.outputs);
-        let act = l.activation.source();
-        quote!(::network::LayerInfo::new(#field, #kind, #i, #o, #act),)
-    });
+    let architecture = architecture(g);
     // The forward chains: each layer's output is the next one's input.
     let outs: Vec<Ident> = (1..=n_layers).map(|i| format_ident!("a{}", i)).collect();
     let ins = std::iter::once(quote!(x)).chain(outs.iter().map(|a| quote!(&#a)));
@@ -37,30 +33,13 @@ pub fn network_impl(g: &Gen) -> TokenStream {
             type Gradients = #grads<T>;
         }
 
+        #architecture
+
         impl<T: ::network::Float> ::network::Network<T> for #name<T> {
-            const INPUTS: usize = #n_in;
-            const OUTPUTS: usize = #n_out;
-            const LAYERS: usize = #n_layers;
-            const LAYOUT: &'static [::network::LayerInfo] = &[#(#layout)*];
-            const CHUNK: usize = #chunk;
-            const BATCH_SCRATCH_BYTES: usize =
-                0 #( + ::core::mem::size_of::<::network::layers::Batch<T, #tys, #chunk>>() )*;
             type Input = [T; #n_in];
             type Output = [T; #n_out];
             type Trace = #trace<T>;
             type OutputActivation = #last_act;
-
-            fn zeroed() -> Self {
-                #name { #( #fields: #l::zeroed(#configs), )* }
-            }
-
-            fn reseed(&mut self, seed: u64) {
-                let mut rng = ::network::Rng::new(seed);
-                #( self.#fields.init_in_place(&mut rng); )*
-            }
-
-            // `boxed_zeroed` and `boxed_gradients` allocated zeroed, never on the stack.
-            ::network::__boxed_methods!(#( #fields = #configs ),*);
 
             #[inline]
             fn forward(&self, x: &[T; #n_in]) -> [T; #n_out] {

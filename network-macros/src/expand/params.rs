@@ -96,6 +96,21 @@ fn parameters(g: &Gen, ty: &Ident, net: Option<&Ident>) -> TokenStream {
             }
         },
     };
+    // The network's layers through their layer trait, spelled out: a dense layer is both a
+    // `Layer` and a `StepLayer`, so a method call would be ambiguous with both traits in scope
+    // (a user's `use network::*;`). The gradients' layers have one trait with these methods.
+    let (get, get_mut): (Vec<_>, Vec<_>) = fields
+        .iter()
+        .zip(tys)
+        .zip(&local)
+        .map(|((f, ty), i)| match net {
+            Some(_) => (quote!(self.#f.tensor(#i)), quote!(self.#f.tensor_mut(#i))),
+            None => (
+                quote!(<#ty as #layer_trait<T>>::tensor(&self.#f, #i)),
+                quote!(<#ty as #layer_trait<T>>::tensor_mut(&mut self.#f, #i)),
+            ),
+        })
+        .unzip();
     quote! {
         impl<T: ::network::Float> ::network::Parameters<T> for #ty<T> {
             const PARAMS: usize = #n_params;
@@ -104,7 +119,7 @@ fn parameters(g: &Gen, ty: &Ident, net: Option<&Ident>) -> TokenStream {
             #[inline]
             fn tensor(&self, i: usize) -> &[T] {
                 match i {
-                    #( #ranges => self.#fields.tensor(#local), )*
+                    #( #ranges => #get, )*
                     _ => &[],
                 }
             }
@@ -112,7 +127,7 @@ fn parameters(g: &Gen, ty: &Ident, net: Option<&Ident>) -> TokenStream {
             #[inline]
             fn tensor_mut(&mut self, i: usize) -> &mut [T] {
                 match i {
-                    #( #ranges => self.#fields.tensor_mut(#local), )*
+                    #( #ranges => #get_mut, )*
                     _ => &mut [],
                 }
             }

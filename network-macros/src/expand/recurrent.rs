@@ -6,7 +6,9 @@
 //! layer is used through `network-core`'s `StepLayer`, which dense layers implement with no
 //! state, so the walk is the same for every kind.
 //!
-//! A sequence network is not a `Network` (it has no stateless forward pass); it is
+//! A sequence network is not a `Network` (it has no stateless forward pass); it is an
+//! `Architecture` (so model files, safetensors, `summary()` and the memory budget work for
+//! it; the items built on that trait are [`sequence_arch`](super::sequence_arch)'s) and
 //! `Trainable`, so every optimizer updates it, and its `Parameters` are PyTorch's
 //! `state_dict` (`l1.weight_ih_l0`, ..., `l2.weight`, `l2.bias`).
 
@@ -14,7 +16,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::Ident;
 
-use super::{Gen, params};
+use super::{Gen, architecture, params, sequence_arch};
 
 pub fn network(g: &Gen) -> TokenStream {
     let net = g.plan.ast;
@@ -22,8 +24,9 @@ pub fn network(g: &Gen) -> TokenStream {
     let state = format_ident!("{}State", name);
     let step = format_ident!("{}Step", name);
     let window = format_ident!("{}Window", name);
+    let last_act = &g.last_act;
     let (vis, attrs) = (&net.vis, &g.plan.attrs);
-    let (fields, tys, configs) = (&g.fields, &g.tys, &g.configs);
+    let (fields, tys) = (&g.fields, &g.tys);
     let (n_in, n_out, n_params) = (g.n_in, g.n_out, g.n_params);
     let n_layers = fields.len();
     let sl = quote!(::network::StepLayer);
@@ -37,6 +40,12 @@ pub fn network(g: &Gen) -> TokenStream {
          `train_sequence` or `fit_sequences` (see `SequenceNetwork`).\n\n{table}"
     );
     let params = params::params(g);
+    let architecture = architecture::architecture(g);
+    let arch_items = sequence_arch::items(g);
+    let warn = &g.warn;
+    let (warn_zeroed, warn_seeded) = (&warn.zeroed, &warn.seeded);
+    let (warn_train, warn_train_batch) = (&warn.train_sequence, &warn.train_sequence_batch);
+    let warn_grads = &warn.grads_zeroed;
     let state_doc = format!(
         "The state [`{name}`] carries from one time step to the next: each layer's \
          (`()` for a dense layer, `h` for a `gru`, `h` and `c` for an `lstm`). `Default` is \
@@ -105,6 +114,8 @@ pub fn network(g: &Gen) -> TokenStream {
                 type Gradients = #grads<T>;
             }
 
+            #architecture
+
             impl<T: ::network::Float> #name<T> {
                 /// Width of the input of one time step.
                 pub const INPUTS: usize = #n_in;
@@ -117,24 +128,23 @@ pub fn network(g: &Gen) -> TokenStream {
 
                 /// A network whose parameters are all zero. Write its type where you call it
                 /// (`let net: Net = Net::zeroed();` is `Net<f32>`).
+                #warn_zeroed
                 pub fn zeroed() -> Self {
-                    #name { #( #fields: #sl::<T>::zeroed(#configs), )* }
+                    <Self as ::network::Architecture<T>>::zeroed()
                 }
 
                 /// A network initialised deterministically from `seed`: recurrent layers as
                 /// PyTorch does (every parameter uniform in `±1/√H`), dense layers by their
                 /// activation's scheme with zero biases, in layer order from one generator.
+                #warn_seeded
                 pub fn seeded(seed: u64) -> Self {
-                    let mut net = Self::zeroed();
-                    net.reseed(seed);
-                    net
+                    <Self as ::network::Architecture<T>>::seeded(seed)
                 }
 
                 /// Re-initialises the network in place exactly as [`seeded`](Self::seeded)
                 /// builds it.
                 pub fn reseed(&mut self, seed: u64) {
-                    let mut rng = ::network::Rng::new(seed);
-                    #( self.#fields.init_in_place(&mut rng); )*
+                    <Self as ::network::Architecture<T>>::reseed(self, seed)
                 }
 
                 /// A sequence network has no stateless `forward`: this is a compile error
@@ -155,10 +165,45 @@ pub fn network(g: &Gen) -> TokenStream {
                 pub fn write_params(&self, dst: &mut [T]) -> ::core::result::Result<(), ::network::Error> {
                     <Self as ::network::Parameters<T>>::write_params(self, dst)
                 }
+
+                /// [`SequenceNetwork::train_sequence`](::network::SequenceNetwork::train_sequence):
+                /// one optimizer update from a window, by backpropagation through time.
+                #[allow(clippy::too_many_arguments)]
+                #warn_train
+                pub fn train_sequence<L: ::network::Loss<T, #last_act>, O: ::network::Optimizer<T, Self>, const W: usize>(
+                    &mut self,
+                    start: &#state<T>,
+                    xs: &[[T; #n_in]; W],
+                    ys: &[[T; #n_out]; W],
+                    warmup: usize,
+                    loss: &L,
+                    opt: &mut O,
+                    window: &mut #window<T, W>,
+                ) -> (T, #state<T>) {
+                    <Self as ::network::SequenceNetwork<T>>::train_sequence(self, start, xs, ys, warmup, loss, opt, window)
+                }
+
+                /// [`SequenceNetwork::train_sequence_batch`](::network::SequenceNetwork::train_sequence_batch):
+                /// one optimizer update from a mini-batch of windows.
+                #[allow(clippy::too_many_arguments)]
+                #warn_train_batch
+                pub fn train_sequence_batch<L: ::network::Loss<T, #last_act>, O: ::network::Optimizer<T, Self>, const W: usize>(
+                    &mut self,
+                    starts: &mut [#state<T>],
+                    xs: &[[[T; #n_in]; W]],
+                    ys: &[[[T; #n_out]; W]],
+                    warmup: usize,
+                    loss: &L,
+                    opt: &mut O,
+                    window: &mut #window<T, W>,
+                ) -> T {
+                    <Self as ::network::SequenceNetwork<T>>::train_sequence_batch(self, starts, xs, ys, warmup, loss, opt, window)
+                }
             }
 
             impl<T: ::network::Float> #grads<T> {
                 /// All-zero gradients, ready to accumulate into.
+                #warn_grads
                 pub fn zeroed() -> Self {
                     ::core::default::Default::default()
                 }
@@ -167,6 +212,8 @@ pub fn network(g: &Gen) -> TokenStream {
             #params
             #sequence
         };
+
+        #arch_items
     }
 }
 

@@ -182,15 +182,12 @@ impl<const BUG: u8> network::Trainable<f64> for Buggy<BUG> {
     type Gradients = NetGradients<f64>;
 }
 
-impl<const BUG: u8> Network<f64> for Buggy<BUG> {
+impl<const BUG: u8> Architecture<f64> for Buggy<BUG> {
     const INPUTS: usize = 3;
     const OUTPUTS: usize = 2;
     const LAYERS: usize = 2;
-    const LAYOUT: &'static [LayerInfo] = <Net<f64> as Network<f64>>::LAYOUT;
-    type Input = [f64; 3];
-    type Output = [f64; 2];
-    type Trace = NetTrace<f64>;
-    type OutputActivation = Sigmoid;
+    const LAYOUT: &'static [LayerInfo] = <Net<f64> as Architecture<f64>>::LAYOUT;
+    const STEP_TRACE_BYTES: usize = size_of::<NetTrace<f64>>();
 
     fn zeroed() -> Self {
         Buggy {
@@ -209,6 +206,13 @@ impl<const BUG: u8> Network<f64> for Buggy<BUG> {
     fn reseed(&mut self, seed: u64) {
         *self = Self::seeded(seed);
     }
+}
+
+impl<const BUG: u8> Network<f64> for Buggy<BUG> {
+    type Input = [f64; 3];
+    type Output = [f64; 2];
+    type Trace = NetTrace<f64>;
+    type OutputActivation = Sigmoid;
 
     fn forward(&self, x: &[f64; 3]) -> [f64; 2] {
         self.net.forward(&x.map(|v| v * self.gain))

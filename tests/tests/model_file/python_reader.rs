@@ -8,6 +8,7 @@ use serde_json::Value;
 
 network! {
     struct Mixed < dense(3 -> 4, leaky_relu(0.2)), dense(4 -> 2, sigmoid) >
+    struct Sequence < gru(2 -> 3), lstm(3 -> 2), dense(2 -> 1, identity) >
 }
 
 /// The ```python block of the format document, verbatim.
@@ -18,7 +19,7 @@ fn reader_script() -> String {
     doc[start..start + len].to_string()
 }
 
-fn read_with_python<T: Float, N: Network<T>>(net: &N, name: &str) -> Value {
+fn read_with_python<T: Float, N: ModelFile<T>>(net: &N, name: &str) -> Value {
     let dir = std::env::temp_dir().join(format!("network-pyreader-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let script = dir.join("reader.py");
@@ -39,7 +40,7 @@ fn read_with_python<T: Float, N: Network<T>>(net: &N, name: &str) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-fn check<T: Float, N: Network<T>>(net: &N, v: &Value) {
+fn check<T: Float, N: ModelFile<T>>(net: &N, v: &Value) {
     assert_eq!(v["scalar"], T::NAME);
     let layers = v["layers"].as_array().unwrap();
     assert_eq!(layers.len(), N::LAYERS);
@@ -82,5 +83,16 @@ fn the_documented_python_reader_reads_f32_models() {
 fn the_documented_python_reader_reads_f64_models() {
     let net: Mixed<f64> = Mixed::seeded(6);
     let v = read_with_python(&net, "f64");
+    check(&net, &v);
+}
+
+/// A sequence network's file: the reader cuts `gru` and `lstm` layers into PyTorch's four
+/// tensors each, by the kind in the header.
+#[test]
+fn the_documented_python_reader_reads_sequence_models() {
+    let net: Sequence<f64> = Sequence::seeded(7);
+    let v = read_with_python(&net, "sequence");
+    assert_eq!(v["tensors"].as_object().unwrap().len(), 10);
+    assert_eq!(v["tensors"]["l2.weight_hh_l0"].as_array().unwrap().len(), 8);
     check(&net, &v);
 }
