@@ -15,6 +15,7 @@ pub fn network_impl(g: &Gen) -> TokenStream {
     let fields = &g.fields;
     let (n_in, n_out, n_layers) = (g.n_in, g.n_out, fields.len());
     let (last, last_act) = (g.last, &g.last_act);
+    let last_ty = &g.tys[g.tys.len() - 1];
     let architecture = architecture(g);
     // The forward chains: each layer's output is the next one's input.
     let outs: Vec<Ident> = (1..=n_layers).map(|i| format_ident!("a{}", i)).collect();
@@ -60,7 +61,9 @@ pub fn network_impl(g: &Gen) -> TokenStream {
 
             #[inline]
             fn output_activation(&self) -> &#last_act {
-                self.#last.activation()
+                // Spelled out: a dense layer is a `Layer` and a `StepLayer`, both with
+                // `activation`, and a user's glob import brings both into scope.
+                <#last_ty as ::network::Layer<T>>::activation(&self.#last)
             }
 
             fn forward_chunk(&self, xs: &[[T; #n_in]], ys: &mut [[T; #n_out]]) {
