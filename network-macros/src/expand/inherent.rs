@@ -49,7 +49,7 @@ pub fn inherent(g: &Gen) -> TokenStream {
 
 fn consts(g: &Gen) -> TokenStream {
     let (n_in, n_out, n_layers, n_params) = (g.n_in, g.n_out, g.fields.len(), g.n_params);
-    let budget = budget();
+    let budget = budget(false);
     quote! {
         /// Width of the input.
         pub const INPUTS: usize = #n_in;
@@ -64,22 +64,28 @@ fn consts(g: &Gen) -> TokenStream {
 }
 
 /// The memory budget (`network-core`'s `MemoryBudget`) as inherent constants, so that a
-/// firmware reads `Net::<f32>::TRACE_BYTES` without importing the trait.
-fn budget() -> TokenStream {
-    let consts = [
+/// firmware reads `Net::<f32>::TRACE_BYTES` without importing the trait; a sequence
+/// network's trace is one time step's, and it adds `STATE_BYTES`.
+pub(super) fn budget(sequence: bool) -> TokenStream {
+    let (gradient, trace) = if sequence {
+        (
+            "Bytes of one gradient, as a training step keeps it.",
+            "Bytes of the trace of one time step: a window of `W` steps keeps `W` of them.",
+        )
+    } else {
+        (
+            "Bytes of one gradient, as a non-fused training step keeps it.",
+            "Bytes of one trace, what a training step keeps for backpropagation.",
+        )
+    };
+    let mut consts = vec![
         ("PARAM_BYTES", "Bytes of the parameters."),
         (
             "NETWORK_BYTES",
             "Bytes of the network value (`size_of::<Self>()`).",
         ),
-        (
-            "GRADIENT_BYTES",
-            "Bytes of one gradient, as a non-fused training step keeps it.",
-        ),
-        (
-            "TRACE_BYTES",
-            "Bytes of one trace, what a training step keeps for backpropagation.",
-        ),
+        ("GRADIENT_BYTES", gradient),
+        ("TRACE_BYTES", trace),
         ("SGD_STATE_BYTES", "Bytes of a plain `Sgd` optimizer."),
         (
             "MOMENTUM_STATE_BYTES",
@@ -90,21 +96,27 @@ fn budget() -> TokenStream {
             "ADAMW_STATE_BYTES",
             "Bytes of an `AdamW` optimizer's state.",
         ),
-        (
+    ];
+    if !sequence {
+        consts.push((
             "BATCH_SCRATCH_BYTES",
             "Bytes of the row buffers a batched step keeps on the stack.",
-        ),
-    ];
-    consts
-        .iter()
-        .map(|(name, doc)| {
-            let id = quote::format_ident!("{}", name);
-            quote! {
-                #[doc = #doc]
-                pub const #id: usize = <Self as ::network::MemoryBudget<T>>::#id;
-            }
-        })
-        .collect()
+        ));
+    }
+    let consts = consts.into_iter().map(|(name, doc)| {
+        let id = quote::format_ident!("{}", name);
+        quote! {
+            #[doc = #doc]
+            pub const #id: usize = <Self as ::network::MemoryBudget<T>>::#id;
+        }
+    });
+    let state = sequence.then(|| {
+        quote! {
+            /// Bytes of the state carried from one time step to the next.
+            pub const STATE_BYTES: usize = <Self as ::network::Architecture<T>>::STATE_BYTES;
+        }
+    });
+    quote!(#(#consts)* #state)
 }
 
 fn zeroed(g: &Gen) -> TokenStream {

@@ -15,7 +15,7 @@ pub fn items(g: &Gen) -> TokenStream {
         format_ident!("{}Window", name),
     );
     let name_str = name.to_string();
-    let budget = budget();
+    let budget = super::inherent::budget(true);
     let load = &g.warn.load;
     quote! {
         impl<T: ::network::Float> #name<T> {
@@ -41,48 +41,5 @@ pub fn items(g: &Gen) -> TokenStream {
         ::network::__zero_bits!(#name, #grads, [#(#fields),*]);
         ::network::__zero_bits_window!(#name, #step, #window, [#(#fields),*]);
         #load
-    }
-}
-
-/// The memory budget (`network-core`'s `MemoryBudget`) as inherent constants, so that a
-/// firmware reads `Net::<f32>::STATE_BYTES` without importing a trait.
-fn budget() -> TokenStream {
-    let budget = [
-        ("PARAM_BYTES", "Bytes of the parameters."),
-        (
-            "NETWORK_BYTES",
-            "Bytes of the network value (`size_of::<Self>()`).",
-        ),
-        (
-            "GRADIENT_BYTES",
-            "Bytes of one gradient, as a training step keeps it.",
-        ),
-        (
-            "TRACE_BYTES",
-            "Bytes of the trace of one time step: a window of `W` steps keeps `W` of them.",
-        ),
-        ("SGD_STATE_BYTES", "Bytes of a plain `Sgd` optimizer."),
-        (
-            "MOMENTUM_STATE_BYTES",
-            "Bytes of an `Sgd` optimizer with momentum.",
-        ),
-        ("ADAM_STATE_BYTES", "Bytes of an `Adam` optimizer's state."),
-        (
-            "ADAMW_STATE_BYTES",
-            "Bytes of an `AdamW` optimizer's state.",
-        ),
-    ]
-    .iter()
-    .map(|(name, doc)| {
-        let id = format_ident!("{}", name);
-        quote! {
-            #[doc = #doc]
-            pub const #id: usize = <Self as ::network::MemoryBudget<T>>::#id;
-        }
-    });
-    quote! {
-        #(#budget)*
-        /// Bytes of the state carried from one time step to the next.
-        pub const STATE_BYTES: usize = <Self as ::network::Architecture<T>>::STATE_BYTES;
     }
 }
