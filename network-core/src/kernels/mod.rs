@@ -8,6 +8,7 @@
 
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 pub mod act_simd;
+pub mod dispatch;
 pub mod int8;
 pub mod portable;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]

@@ -37,6 +37,20 @@ pub fn network_impl(g: &Gen) -> TokenStream {
             type Gradients = #grads<T>;
         }
 
+        // The forward pass once for every instruction set; `forward` picks one per call.
+        impl<T: ::network::Float> ::network::kernels::dispatch::Forward for #name<T> {
+            type Input = [T; #n_in];
+            type Output = [T; #n_out];
+
+            #[inline(always)]
+            fn forward_isa<S: ::network::kernels::dispatch::Isa>(
+                &self, s: S, x: &[T; #n_in],
+            ) -> [T; #n_out] {
+                #( let #outs = self.#fields.forward_isa(s, #ins); )*
+                #last_out
+            }
+        }
+
         impl<T: ::network::Float> ::network::Network<T> for #name<T> {
             const INPUTS: usize = #n_in;
             const OUTPUTS: usize = #n_out;
@@ -64,8 +78,7 @@ pub fn network_impl(g: &Gen) -> TokenStream {
 
             #[inline]
             fn forward(&self, x: &[T; #n_in]) -> [T; #n_out] {
-                #( let #outs = self.#fields.forward(#ins); )*
-                #last_out
+                ::network::kernels::dispatch::forward(self, x)
             }
 
             #[inline]

@@ -1,0 +1,192 @@
+//! One run-time choice of instruction set for a whole forward pass.
+//!
+//! A default build compiles for the baseline x86-64 (SSE2). Calling a SIMD kernel per layer
+//! costs a call, a check of the CPU level and a round trip of the layer's vector through
+//! memory, which small layers cannot pay back. [`forward`] instead checks the level once
+//! per pass (cached, [`simd::level`](super::simd::level)) and runs the network's whole
+//! straight-line forward pass inside a function compiled for AVX2+FMA or AVX-512: LLVM
+//! inlines the layers there and compiles their portable loops with wide vectors. The
+//! instruction set reaches the layers as an [`Isa`] token, through which the activations call
+//! the vector versions of [`act_simd`](super::act_simd) at every width.
+//!
+//! Nothing changes the arithmetic: the portable code keeps its order of operations (no
+//! multiply-add is fused, as Rust never contracts) and the vector activations give the scalar
+//! bits, so every result is bit for bit the one of the portable code.
+//!
+//! The `unsafe` here: calls of `#[target_feature]` functions, made only after checking that
+//! the CPU has the features; the tokens that allow them are created nowhere else.
+#![allow(unsafe_code)]
+
+use crate::scalar::Float;
+
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+use super::{
+    act_simd,
+    simd::{self, Level},
+};
+
+mod sealed {
+    /// Only this module's tokens are instruction sets.
+    pub trait Sealed {}
+}
+
+/// The instruction set a forward pass runs with: a token, which [`forward`] creates for a SIMD
+/// level only after finding it on the CPU.
+pub trait Isa: Copy + sealed::Sealed {
+    /// `a = tanh(z)` in vector lanes, with the bits of the scalar [`Tanh`](crate::activation::Tanh);
+    /// `false` (nothing done) when the caller's scalar loop should run instead.
+    fn tanh<T: Float>(self, z: &[T], a: &mut [T]) -> bool;
+
+    /// `a = σ(z)` in vector lanes, with the bits of the scalar
+    /// [`Sigmoid`](crate::activation::Sigmoid); `false` (nothing done) as for [`tanh`](Self::tanh).
+    fn sigmoid<T: Float>(self, z: &[T], a: &mut [T]) -> bool;
+}
+
+/// The portable code: every target, every scalar type.
+#[derive(Clone, Copy, Debug)]
+pub struct Portable;
+
+impl sealed::Sealed for Portable {}
+
+impl Isa for Portable {
+    #[inline(always)]
+    fn tanh<T: Float>(self, _: &[T], _: &mut [T]) -> bool {
+        false
+    }
+
+    #[inline(always)]
+    fn sigmoid<T: Float>(self, _: &[T], _: &mut [T]) -> bool {
+        false
+    }
+}
+
+/// AVX2 with FMA, found on this CPU (the private field: only [`forward`] creates one).
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[derive(Clone, Copy, Debug)]
+pub struct Avx2(());
+
+/// AVX-512F, AVX2 and FMA, found on this CPU (only [`forward`] creates one).
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[derive(Clone, Copy, Debug)]
+pub struct Avx512(());
+
+/// Narrower layers keep the scalar loop: one or two lanes take as long alone as in a vector,
+/// and a masked load cannot take its data from the scalar stores just before it.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+const MIN_LANES: usize = 4;
+
+/// The `f32` slices of a layer the vector activations take: same length, at least
+/// [`MIN_LANES`].
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[inline(always)]
+fn lanes<'a, T: Float>(z: &'a [T], a: &'a mut [T]) -> Option<(&'a [f32], &'a mut [f32])> {
+    match (T::as_f32s(z), T::as_f32s_mut(a)) {
+        (Some(z), Some(a)) if z.len() == a.len() && z.len() >= MIN_LANES => Some((z, a)),
+        _ => None,
+    }
+}
+
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+impl sealed::Sealed for Avx2 {}
+
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+impl Isa for Avx2 {
+    #[inline(always)]
+    fn tanh<T: Float>(self, z: &[T], a: &mut [T]) -> bool {
+        let Some((z, a)) = lanes(z, a) else {
+            return false;
+        };
+        // SAFETY: an `Avx2` exists only once `forward` found AVX2 and FMA on this CPU.
+        unsafe { act_simd::avx2::tanh(z, a) };
+        true
+    }
+
+    #[inline(always)]
+    fn sigmoid<T: Float>(self, z: &[T], a: &mut [T]) -> bool {
+        let Some((z, a)) = lanes(z, a) else {
+            return false;
+        };
+        // SAFETY: as in `tanh`.
+        unsafe { act_simd::avx2::sigmoid(z, a) };
+        true
+    }
+}
+
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+impl sealed::Sealed for Avx512 {}
+
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+impl Isa for Avx512 {
+    /// Sixteen lanes at a time; layers of up to 16 whose width is no multiple of 16 in the
+    /// 8-lane AVX2 code, with a smaller masked tail, and no 512-bit masked access.
+    #[inline(always)]
+    fn tanh<T: Float>(self, z: &[T], a: &mut [T]) -> bool {
+        let Some((z, a)) = lanes(z, a) else {
+            return false;
+        };
+        if z.len() < 16 {
+            // SAFETY: an `Avx512` exists only once `forward` found AVX-512F, AVX2 and FMA.
+            unsafe { act_simd::avx2::tanh(z, a) };
+        } else {
+            // SAFETY: as above.
+            unsafe { act_simd::avx512::tanh(z, a) };
+        }
+        true
+    }
+
+    #[inline(always)]
+    fn sigmoid<T: Float>(self, z: &[T], a: &mut [T]) -> bool {
+        let Some((z, a)) = lanes(z, a) else {
+            return false;
+        };
+        if z.len() < 16 {
+            // SAFETY: as in `tanh`.
+            unsafe { act_simd::avx2::sigmoid(z, a) };
+        } else {
+            // SAFETY: as in `tanh`.
+            unsafe { act_simd::avx512::sigmoid(z, a) };
+        }
+        true
+    }
+}
+
+/// A network whose forward pass is written once for every [`Isa`]: the `network!` macro
+/// implements it with the same straight-line code as `Network::forward`.
+pub trait Forward {
+    /// The input array.
+    type Input;
+    /// The output array.
+    type Output;
+
+    /// The forward pass, with the activations in the vector lanes `s` allows.
+    fn forward_isa<S: Isa>(&self, s: S, x: &Self::Input) -> Self::Output;
+}
+
+/// `net`'s forward pass compiled for the best instruction set of this CPU (the portable code
+/// without `std`, or off x86-64).
+#[inline]
+pub fn forward<N: Forward>(net: &N, x: &N::Input) -> N::Output {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    match simd::level() {
+        // SAFETY: the CPU has AVX-512F, AVX2 and FMA, all the trampoline enables.
+        Level::Avx512 if simd::supported(Level::Avx2) => return unsafe { avx512(net, x) },
+        // SAFETY: the CPU has AVX2 and FMA.
+        Level::Avx2 => return unsafe { avx2(net, x) },
+        _ => {}
+    }
+    net.forward_isa(Portable, x)
+}
+
+/// The forward pass compiled for AVX2+FMA: `forward_isa` and the layers inline here.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx2,fma")]
+fn avx2<N: Forward>(net: &N, x: &N::Input) -> N::Output {
+    net.forward_isa(Avx2(()), x)
+}
+
+/// The forward pass compiled for AVX-512F (with AVX2+FMA).
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx512f,avx2,fma")]
+fn avx512<N: Forward>(net: &N, x: &N::Input) -> N::Output {
+    net.forward_isa(Avx512(()), x)
+}
