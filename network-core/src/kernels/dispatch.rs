@@ -21,7 +21,7 @@ use crate::scalar::Float;
 
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 use super::{
-    act_simd,
+    act_simd, matvec_simd,
     simd::{self, Level},
 };
 
@@ -40,6 +40,10 @@ pub trait Isa: Copy + sealed::Sealed {
     /// `a = σ(z)` in vector lanes, with the bits of the scalar
     /// [`Sigmoid`](crate::activation::Sigmoid); `false` (nothing done) as for [`tanh`](Self::tanh).
     fn sigmoid<T: Float>(self, z: &[T], a: &mut [T]) -> bool;
+
+    /// `z += W·x` for one sample (`w` of `z.len()` rows of `x.len()`), with the bits of
+    /// [`add_xwt`](super::add_xwt); `false` (nothing done) when the caller should call that.
+    fn add_wx<T: Float>(self, w: &[T], x: &[T], z: &mut [T]) -> bool;
 }
 
 /// The portable code: every target, every scalar type.
@@ -56,6 +60,11 @@ impl Isa for Portable {
 
     #[inline(always)]
     fn sigmoid<T: Float>(self, _: &[T], _: &mut [T]) -> bool {
+        false
+    }
+
+    #[inline(always)]
+    fn add_wx<T: Float>(self, _: &[T], _: &[T], _: &mut [T]) -> bool {
         false
     }
 }
@@ -110,6 +119,12 @@ impl Isa for Avx2 {
         unsafe { act_simd::avx2::sigmoid(z, a) };
         true
     }
+
+    /// LLVM's vectorisation of the portable loops, inlined.
+    #[inline(always)]
+    fn add_wx<T: Float>(self, _: &[T], _: &[T], _: &mut [T]) -> bool {
+        false
+    }
 }
 
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
@@ -146,6 +161,36 @@ impl Isa for Avx512 {
             // SAFETY: as in `tanh`.
             unsafe { act_simd::avx512::sigmoid(z, a) };
         }
+        true
+    }
+
+    /// [`matvec_simd`], inlined, for the layers it takes: below
+    /// [`SIMD_MIN_WORK_PER_SAMPLE`](super::SIMD_MIN_WORK_PER_SAMPLE) weights in the portable
+    /// order, which `add_xwt` uses there; from it, in the order of the AVX-512 kernel that
+    /// `add_xwt` calls there.
+    #[inline(always)]
+    fn add_wx<T: Float>(self, w: &[T], x: &[T], z: &mut [T]) -> bool {
+        let (n, m) = (x.len(), z.len());
+        let small = n * m < super::SIMD_MIN_WORK_PER_SAMPLE;
+        if !(if small {
+            matvec_simd::fits(n, m)
+        } else {
+            matvec_simd::fits_fma(n, m)
+        }) {
+            return false;
+        }
+        let (Some(w), Some(x), Some(z)) = (T::as_f32s(w), T::as_f32s(x), T::as_f32s_mut(z)) else {
+            return false;
+        };
+        // SAFETY: an `Avx512` exists only once `forward` found AVX-512F on this CPU (and
+        // `simd::level`, which `add_xwt` follows, reports it).
+        unsafe {
+            if small {
+                matvec_simd::add_wx(w, x, z)
+            } else {
+                matvec_simd::add_wx_fma(w, x, z)
+            }
+        };
         true
     }
 }

@@ -96,7 +96,10 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Dense<T, IN, OU
     #[inline(always)]
     pub fn forward_isa<S: Isa>(&self, s: S, x: &[T; IN]) -> [T; OUT] {
         let mut z = self.bias;
-        kernels::add_xwt(x, self.weight.as_flattened(), IN, &mut z);
+        let w = self.weight.as_flattened();
+        if !s.add_wx(w, x, &mut z) {
+            kernels::add_xwt(x, w, IN, &mut z);
+        }
         let mut a = [T::zero(); OUT];
         self.activation.forward_isa(s, &z, &mut a);
         a
