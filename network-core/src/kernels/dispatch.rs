@@ -235,3 +235,58 @@ fn avx2<N: Forward>(net: &N, x: &N::Input) -> N::Output {
 fn avx512<N: Forward>(net: &N, x: &N::Input) -> N::Output {
     net.forward_isa(Avx512(()), x)
 }
+
+#[cfg(all(test, feature = "std", target_arch = "x86_64"))]
+mod tests {
+    use super::*;
+    use crate::layers::activation::{Activation, Identity, Relu, Sigmoid, Softmax, Tanh};
+    use crate::{Dense, Rng};
+    use std::boxed::Box;
+    use std::vec::Vec;
+
+    /// One layer's `forward_isa` with `s` against `forward` on many inputs: the same bits.
+    fn same_bits<const I: usize, const O: usize, A: Activation, S: Isa>(act: A, s: S, seed: u64) {
+        let mut rng = Rng::new(seed);
+        // Boxed: 784 × 128 does not fit a test thread's stack.
+        let mut layer: Box<Dense<f32, I, O, A>> = Box::new(Dense::zeroed(act));
+        layer.init_in_place(&mut rng);
+        for b in &mut layer.bias {
+            *b = rng.uniform(-0.5, 0.5);
+        }
+        let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+        for scale in [0.1, 1.0, 3.0, 30.0] {
+            for _ in 0..20 {
+                let x: [f32; I] = core::array::from_fn(|_| rng.uniform(-scale, scale));
+                let want = layer.forward(&x);
+                let got = layer.forward_isa(s, &x);
+                assert_eq!(bits(&got), bits(&want), "{I} -> {O} {}", act.name());
+            }
+        }
+    }
+
+    fn every_shape<S: Isa>(s: S) {
+        same_bits::<2, 8, _, _>(Tanh, s, 1);
+        same_bits::<8, 1, _, _>(Sigmoid, s, 2);
+        same_bits::<8, 8, _, _>(Identity, s, 3);
+        same_bits::<16, 16, _, _>(Tanh, s, 4);
+        same_bits::<16, 16, _, _>(Sigmoid, s, 5);
+        same_bits::<32, 48, _, _>(Tanh, s, 6);
+        same_bits::<12, 20, _, _>(Sigmoid, s, 7);
+        same_bits::<64, 64, _, _>(Relu, s, 8);
+        same_bits::<64, 32, _, _>(Tanh, s, 9);
+        same_bits::<128, 10, _, _>(Softmax, s, 10);
+        same_bits::<784, 128, _, _>(Relu, s, 11);
+        same_bits::<240, 64, _, _>(Sigmoid, s, 12);
+    }
+
+    #[test]
+    fn every_level_gives_the_bits_of_the_per_layer_code() {
+        every_shape(Portable);
+        if simd::supported(Level::Avx2) {
+            every_shape(Avx2(()));
+        }
+        if simd::supported(Level::Avx512) && simd::supported(Level::Avx2) {
+            every_shape(Avx512(()));
+        }
+    }
+}

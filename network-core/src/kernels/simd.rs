@@ -28,11 +28,21 @@ const INIT: u8 = 1;
 const AVX2_FMA: u8 = 2;
 const AVX512: u8 = 4;
 
+/// The feature bits: one load once detected, inlined where the level is asked for (every
+/// forward pass asks).
+#[inline]
 fn features() -> u8 {
     let f = FEATURES.load(Ordering::Relaxed);
     if f != 0 {
         return f;
     }
+    detect()
+}
+
+/// Detects the features and caches them in [`FEATURES`].
+#[cold]
+#[inline(never)]
+fn detect() -> u8 {
     let mut f = INIT;
     if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
         f |= AVX2_FMA;
