@@ -172,8 +172,9 @@ impl Isa for Avx512 {
     fn add_wx<T: Float>(self, w: &[T], x: &[T], z: &mut [T]) -> bool {
         let (n, m) = (x.len(), z.len());
         let small = n * m < super::SIMD_MIN_WORK_PER_SAMPLE;
+        let narrow = matvec_simd::fits8(n, m);
         if !(if small {
-            matvec_simd::fits(n, m)
+            narrow || matvec_simd::fits(n, m)
         } else {
             matvec_simd::fits_fma(n, m)
         }) {
@@ -185,7 +186,9 @@ impl Isa for Avx512 {
         // SAFETY: an `Avx512` exists only once `forward` found AVX-512F on this CPU (and
         // `simd::level`, which `add_xwt` follows, reports it).
         unsafe {
-            if small {
+            if narrow {
+                matvec_simd::add_wx8(w, x, z)
+            } else if small {
                 matvec_simd::add_wx(w, x, z)
             } else {
                 matvec_simd::add_wx_fma(w, x, z)

@@ -96,6 +96,63 @@ pub unsafe fn add_wx(w: &[f32], x: &[f32], z: &mut [f32]) {
     }
 }
 
+/// Whether [`add_wx8`] takes a layer of `n` inputs and `m` outputs.
+#[inline(always)]
+pub const fn fits8(n: usize, m: usize) -> bool {
+    n == 8 && m > 0 && m.is_multiple_of(8)
+}
+
+/// [`add_wx`] for rows of 8 inputs (two blocks of four), two rows a vector: `z[j] +=
+/// dot(w[8j..8j+8], x)` in `dot`'s order. Needs [`fits8`]`(x.len(), z.len())` and
+/// `w.len() = 8·z.len()` (panics otherwise).
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
+#[inline]
+pub unsafe fn add_wx8(w: &[f32], x: &[f32], z: &mut [f32]) {
+    let (n, m) = (x.len(), z.len());
+    assert!(fits8(n, m) && w.len() == m * n);
+    let (wp, xp, zp) = (w.as_ptr(), x.as_ptr(), z.as_mut_ptr());
+    // SAFETY: x holds 8 floats.
+    let x8 = _mm512_castps256_ps512(unsafe { _mm256_loadu_ps(xp) });
+    // [x.0 x.1 x.0 x.1] in 128-bit blocks: x beside each of two rows.
+    let xx = _mm512_shuffle_f32x4::<0b01_00_01_00>(x8, x8);
+    // Row 4g + b of the eight at block b, lane 0 for g = 0 and lane 1 for g = 1.
+    let order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0);
+    let mut j = 0;
+    while j < m {
+        let acc: [__m512; 2] = core::array::from_fn(|g| {
+            // SAFETY: j + 8 ≤ m: rows j + 4g to j + 4g + 3, 32 floats, lie inside w.
+            let (p0, p1) = unsafe {
+                let r = wp.add((j + 4 * g) * 8);
+                (
+                    _mm512_mul_ps(_mm512_loadu_ps(r), xx),
+                    _mm512_mul_ps(_mm512_loadu_ps(r.add(16)), xx),
+                )
+            };
+            // Block b of q_c: block c of row 4g + b's products.
+            let q0 = _mm512_shuffle_f32x4::<0b10_00_10_00>(p0, p1);
+            let q1 = _mm512_shuffle_f32x4::<0b11_01_11_01>(p0, p1);
+            _mm512_add_ps(_mm512_add_ps(_mm512_setzero_ps(), q0), q1)
+        });
+        // Block b: [a(b).k0 a(4+b).k0 a(b).k1 a(4+b).k1] and the same for k2, k3.
+        let t0 = _mm512_unpacklo_ps(acc[0], acc[1]);
+        let t1 = _mm512_unpackhi_ps(acc[0], acc[1]);
+        let s01 = _mm512_add_ps(t0, _mm512_shuffle_ps::<0b01_00_11_10>(t0, t0));
+        let s23 = _mm512_add_ps(t1, _mm512_shuffle_ps::<0b01_00_11_10>(t1, t1));
+        let s = _mm512_add_ps(_mm512_add_ps(s01, s23), _mm512_setzero_ps());
+        let s = _mm512_castps512_ps256(_mm512_permutexvar_ps(order, s));
+        // SAFETY: j + 8 ≤ m: the 8 floats lie inside z.
+        unsafe {
+            let zv = _mm256_loadu_ps(zp.add(j));
+            _mm256_storeu_ps(zp.add(j), _mm256_add_ps(zv, s));
+        }
+        j += 8;
+    }
+}
+
 /// Whether [`add_wx_fma`] takes a layer of `n` inputs and `m` outputs: the shapes whose
 /// product of one sample [`simd::gemm_nt`](super::simd::gemm_nt) computes in AVX-512 without
 /// realigning the rows (`n < 256`).
@@ -192,8 +249,15 @@ mod tests {
             // Mixed magnitudes and signs, so that the order of the sums shows in the bits.
             (seed >> 8) as f32 / (1 << 24) as f32 * 2.0 - 1.0
         };
-        for (n, m) in [(16, 16), (32, 16), (16, 32), (48, 32), (64, 48)] {
-            assert!(fits(n, m));
+        for (n, m) in [
+            (16, 16),
+            (32, 16),
+            (16, 32),
+            (48, 32),
+            (64, 48),
+            (8, 8),
+            (8, 24),
+        ] {
             let w: Vec<f32> = (0..n * m).map(|i| next() * (1 + i % 7) as f32).collect();
             let x: Vec<f32> = (0..n).map(|_| next() * 1e3).collect();
             let z0: Vec<f32> = (0..m).map(|_| next()).collect();
@@ -201,11 +265,18 @@ mod tests {
             portable::gemm_nt(&x, &w, n, &mut want);
             let mut got = z0;
             // SAFETY: the level says the CPU has AVX-512F.
-            unsafe { add_wx(&w, &x, &mut got) };
+            unsafe {
+                if n == 8 {
+                    add_wx8(&w, &x, &mut got)
+                } else {
+                    add_wx(&w, &x, &mut got)
+                }
+            };
             let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(&got), bits(&want), "{n} × {m}");
         }
         assert!(!fits(8, 16) && !fits(16, 8) && !fits(0, 16));
+        assert!(fits8(8, 16) && !fits8(8, 4) && !fits8(16, 8));
     }
 
     #[test]
