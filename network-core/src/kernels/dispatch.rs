@@ -120,10 +120,22 @@ impl Isa for Avx2 {
         true
     }
 
-    /// LLVM's vectorisation of the portable loops, inlined.
+    /// [`matvec_simd::add_wx_avx2`], inlined, for the layers below
+    /// [`SIMD_MIN_WORK_PER_SAMPLE`](super::SIMD_MIN_WORK_PER_SAMPLE) weights that it takes
+    /// (the portable order, which `add_xwt` uses there); LLVM's vectorisation of the
+    /// portable loops transposes such rows with a permute per few weights.
     #[inline(always)]
-    fn add_wx<T: Float>(self, _: &[T], _: &[T], _: &mut [T]) -> bool {
-        false
+    fn add_wx<T: Float>(self, w: &[T], x: &[T], z: &mut [T]) -> bool {
+        let (n, m) = (x.len(), z.len());
+        if !matvec_simd::fits_avx2(n, m) || n * m >= super::SIMD_MIN_WORK_PER_SAMPLE {
+            return false;
+        }
+        let (Some(w), Some(x), Some(z)) = (T::as_f32s(w), T::as_f32s(x), T::as_f32s_mut(z)) else {
+            return false;
+        };
+        // SAFETY: an `Avx2` exists only once `forward` found AVX2 and FMA on this CPU.
+        unsafe { matvec_simd::add_wx_avx2(w, x, z) };
+        true
     }
 }
 
@@ -166,32 +178,35 @@ impl Isa for Avx512 {
 
     /// [`matvec_simd`], inlined, for the layers it takes: below
     /// [`SIMD_MIN_WORK_PER_SAMPLE`](super::SIMD_MIN_WORK_PER_SAMPLE) weights in the portable
-    /// order, which `add_xwt` uses there; from it, in the order of the AVX-512 kernel that
+    /// order, which `add_xwt` uses there (rows of 8, rows and outputs multiples of 16, else
+    /// the AVX2 kernel for multiples of 8); from it, in the order of the AVX-512 kernel that
     /// `add_xwt` calls there.
     #[inline(always)]
     fn add_wx<T: Float>(self, w: &[T], x: &[T], z: &mut [T]) -> bool {
         let (n, m) = (x.len(), z.len());
         let small = n * m < super::SIMD_MIN_WORK_PER_SAMPLE;
-        let narrow = matvec_simd::fits8(n, m);
-        if !(if small {
-            narrow || matvec_simd::fits(n, m)
+        let fits = if small {
+            matvec_simd::fits8(n, m) || matvec_simd::fits(n, m) || matvec_simd::fits_avx2(n, m)
         } else {
             matvec_simd::fits_fma(n, m)
-        }) {
+        };
+        if !fits {
             return false;
         }
         let (Some(w), Some(x), Some(z)) = (T::as_f32s(w), T::as_f32s(x), T::as_f32s_mut(z)) else {
             return false;
         };
-        // SAFETY: an `Avx512` exists only once `forward` found AVX-512F on this CPU (and
-        // `simd::level`, which `add_xwt` follows, reports it).
+        // SAFETY: an `Avx512` exists only once `forward` found AVX-512F, AVX2 and FMA on this
+        // CPU (and `simd::level`, which `add_xwt` follows, reports AVX-512).
         unsafe {
-            if narrow {
+            if !small {
+                matvec_simd::add_wx_fma(w, x, z)
+            } else if matvec_simd::fits8(n, m) {
                 matvec_simd::add_wx8(w, x, z)
-            } else if small {
+            } else if matvec_simd::fits(n, m) {
                 matvec_simd::add_wx(w, x, z)
             } else {
-                matvec_simd::add_wx_fma(w, x, z)
+                matvec_simd::add_wx_avx2(w, x, z)
             }
         };
         true
@@ -280,6 +295,8 @@ mod tests {
         same_bits::<128, 10, _, _>(Softmax, s, 10);
         same_bits::<784, 128, _, _>(Relu, s, 11);
         same_bits::<240, 64, _, _>(Sigmoid, s, 12);
+        same_bits::<24, 8, _, _>(Tanh, s, 13);
+        same_bits::<16, 8, _, _>(Identity, s, 14);
     }
 
     #[test]

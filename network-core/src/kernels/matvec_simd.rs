@@ -1,6 +1,6 @@
-//! The matrix-vector product of one small `f32` layer, `z += W·x`, in AVX-512 with the sums of
-//! the portable [`dot`](super::portable::dot): bit for bit its results, for layers whose rows
-//! are a multiple of 16 wide and whose outputs are a multiple of 16.
+//! The matrix-vector product of one small `f32` layer, `z += W·x`, in AVX-512 or AVX2 with the
+//! sums of the portable [`dot`](super::portable::dot): bit for bit its results, for layers whose
+//! rows and outputs are multiples of 16 (or of 8).
 //!
 //! `dot` keeps four partial sums `aₖ` (lane `k` of every block of four inputs, the blocks in
 //! order) and returns `(a₀ + a₁) + (a₂ + a₃) + 0`. A 512-bit vector holds the four partial sums
@@ -12,8 +12,8 @@
 //! SIMD kernels of [`simd`](super::simd) with their own order.
 //!
 //! The `unsafe` here: vector loads and stores through raw pointers, inside slices whose
-//! lengths are checked first, in a `#[target_feature]` function called only on a CPU with
-//! AVX-512F.
+//! lengths are checked first, in `#[target_feature]` functions called only on a CPU with
+//! the feature.
 #![allow(unsafe_code)]
 
 use core::arch::x86_64::*;
@@ -153,6 +153,73 @@ pub unsafe fn add_wx8(w: &[f32], x: &[f32], z: &mut [f32]) {
     }
 }
 
+/// Whether [`add_wx_avx2`] takes a layer of `n` inputs and `m` outputs.
+#[inline(always)]
+pub const fn fits_avx2(n: usize, m: usize) -> bool {
+    n > 0 && n.is_multiple_of(8) && m > 0 && m.is_multiple_of(8)
+}
+
+/// [`add_wx`] in AVX2, two rows a vector: `z[j] += dot(w[j·n..(j+1)·n], x)` in `dot`'s
+/// order, for rows a multiple of 8 wide. Needs [`fits_avx2`]`(x.len(), z.len())` and
+/// `w.len() = z.len()·x.len()` (panics otherwise).
+///
+/// # Safety
+///
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+#[inline]
+pub unsafe fn add_wx_avx2(w: &[f32], x: &[f32], z: &mut [f32]) {
+    let (n, m) = (x.len(), z.len());
+    assert!(fits_avx2(n, m) && w.len() == m * n);
+    let (wp, xp, zp) = (w.as_ptr(), x.as_ptr(), z.as_mut_ptr());
+    // Row 2g + b of the eight at lane g of 128-bit half b.
+    let order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    let mut j = 0;
+    while j < m {
+        // acc[g]: the four partial sums of row j + 2g in its lower half, of row j + 2g + 1
+        // in its upper half.
+        let mut acc = [_mm256_setzero_ps(); 4];
+        let mut i = 0;
+        while i < n {
+            // SAFETY: i + 8 ≤ n and j + 8 ≤ m: every load lies inside x and w.
+            unsafe {
+                let xv = _mm256_loadu_ps(xp.add(i));
+                for (g, acc) in acc.iter_mut().enumerate() {
+                    let r = wp.add((j + 2 * g) * n + i);
+                    let p0 = _mm256_mul_ps(_mm256_loadu_ps(r), xv);
+                    let p1 = _mm256_mul_ps(_mm256_loadu_ps(r.add(n)), xv);
+                    // The block of four at i, then the one at i + 4, of both rows.
+                    *acc = _mm256_add_ps(*acc, _mm256_permute2f128_ps::<0x20>(p0, p1));
+                    *acc = _mm256_add_ps(*acc, _mm256_permute2f128_ps::<0x31>(p0, p1));
+                }
+            }
+            i += 8;
+        }
+        // u_k: the k-th partial sums, lane g of half b being row j + 2g + b.
+        let t0 = _mm256_unpacklo_ps(acc[0], acc[1]);
+        let t1 = _mm256_unpackhi_ps(acc[0], acc[1]);
+        let t2 = _mm256_unpacklo_ps(acc[2], acc[3]);
+        let t3 = _mm256_unpackhi_ps(acc[2], acc[3]);
+        let pd = _mm256_castps_pd;
+        let ps = _mm256_castpd_ps;
+        let u0 = ps(_mm256_unpacklo_pd(pd(t0), pd(t2)));
+        let u1 = ps(_mm256_unpackhi_pd(pd(t0), pd(t2)));
+        let u2 = ps(_mm256_unpacklo_pd(pd(t1), pd(t3)));
+        let u3 = ps(_mm256_unpackhi_pd(pd(t1), pd(t3)));
+        let s = _mm256_add_ps(
+            _mm256_add_ps(_mm256_add_ps(u0, u1), _mm256_add_ps(u2, u3)),
+            _mm256_setzero_ps(),
+        );
+        let s = _mm256_permutevar8x32_ps(s, order);
+        // SAFETY: j + 8 ≤ m: the 8 floats lie inside z.
+        unsafe {
+            let zv = _mm256_loadu_ps(zp.add(j));
+            _mm256_storeu_ps(zp.add(j), _mm256_add_ps(zv, s));
+        }
+        j += 8;
+    }
+}
+
 /// Whether [`add_wx_fma`] takes a layer of `n` inputs and `m` outputs: the shapes whose
 /// product of one sample [`simd::gemm_nt`](super::simd::gemm_nt) computes in AVX-512 without
 /// realigning the rows (`n < 256`).
@@ -277,6 +344,32 @@ mod tests {
         }
         assert!(!fits(8, 16) && !fits(16, 8) && !fits(0, 16));
         assert!(fits8(8, 16) && !fits8(8, 4) && !fits8(16, 8));
+    }
+
+    #[test]
+    fn the_avx2_sums_are_the_portable_ones_bit_for_bit() {
+        if !crate::kernels::simd::supported(Level::Avx2) {
+            return;
+        }
+        let mut seed = 5u32;
+        let mut next = || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 8) as f32 / (1 << 24) as f32 * 2.0 - 1.0
+        };
+        for (n, m) in [(8, 8), (16, 16), (24, 8), (8, 40), (64, 32), (40, 24)] {
+            assert!(fits_avx2(n, m));
+            let w: Vec<f32> = (0..n * m).map(|i| next() * (1 + i % 7) as f32).collect();
+            let x: Vec<f32> = (0..n).map(|_| next() * 1e3).collect();
+            let z0: Vec<f32> = (0..m).map(|_| next()).collect();
+            let mut want = z0.clone();
+            portable::gemm_nt(&x, &w, n, &mut want);
+            let mut got = z0;
+            // SAFETY: `supported` says the CPU has AVX2.
+            unsafe { add_wx_avx2(&w, &x, &mut got) };
+            let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&got), bits(&want), "{n} × {m}");
+        }
+        assert!(!fits_avx2(4, 8) && !fits_avx2(8, 4));
     }
 
     #[test]
