@@ -18,7 +18,7 @@ pub enum Level {
     Portable,
     /// 256-bit AVX2 with FMA.
     Avx2,
-    /// 512-bit AVX-512F.
+    /// 512-bit AVX-512F, with AVX-512VL.
     Avx512,
 }
 
@@ -47,7 +47,9 @@ fn detect() -> u8 {
     if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
         f |= AVX2_FMA;
     }
-    if std::is_x86_feature_detected!("avx512f") {
+    // VL as well (every AVX-512 CPU but the Xeon Phi has it): the forward pass compiled for
+    // AVX-512 (`dispatch`) then keeps 128- and 256-bit code at those widths, masks included.
+    if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512vl") {
         f |= AVX512;
     }
     FEATURES.store(f, Ordering::Relaxed);
