@@ -214,15 +214,21 @@ impl Isa for Avx512 {
 }
 
 /// A network whose forward pass is written once for every [`Isa`]: the `network!` macro
-/// implements it with the same straight-line code as `Network::forward`.
+/// implements it with the straight-line code of `Network::forward` and `forward_trace`.
 pub trait Forward {
     /// The input array.
     type Input;
     /// The output array.
     type Output;
 
+    /// What `forward_trace` keeps: the input and every layer's `z` and `a`.
+    type Trace;
+
     /// The forward pass, with the activations in the vector lanes `s` allows.
     fn forward_isa<S: Isa>(&self, s: S, x: &Self::Input) -> Self::Output;
+
+    /// The forward pass keeping every layer's `z` and `a`, as [`forward_isa`](Self::forward_isa).
+    fn forward_trace_isa<S: Isa>(&self, s: S, x: &Self::Input) -> Self::Trace;
 }
 
 /// `net`'s forward pass compiled for the best instruction set of this CPU (the portable code
@@ -241,6 +247,21 @@ pub fn forward<N: Forward>(net: &N, x: &N::Input) -> N::Output {
     net.forward_isa(Portable, x)
 }
 
+/// `net`'s forward pass keeping every layer's `z` and `a`, compiled for the best instruction
+/// set of this CPU, as [`forward`] does.
+#[inline]
+pub fn forward_trace<N: Forward>(net: &N, x: &N::Input) -> N::Trace {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    match simd::level() {
+        // SAFETY: as in `forward`.
+        Level::Avx512 if simd::supported(Level::Avx2) => return unsafe { avx512_trace(net, x) },
+        // SAFETY: the CPU has AVX2 and FMA.
+        Level::Avx2 => return unsafe { avx2_trace(net, x) },
+        _ => {}
+    }
+    net.forward_trace_isa(Portable, x)
+}
+
 /// The forward pass compiled for AVX2+FMA: `forward_isa` and the layers inline here.
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[target_feature(enable = "avx2,fma")]
@@ -255,6 +276,20 @@ fn avx2<N: Forward>(net: &N, x: &N::Input) -> N::Output {
 #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
 fn avx512<N: Forward>(net: &N, x: &N::Input) -> N::Output {
     net.forward_isa(Avx512(()), x)
+}
+
+/// [`forward_trace`] compiled for AVX2+FMA.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx2,fma")]
+fn avx2_trace<N: Forward>(net: &N, x: &N::Input) -> N::Trace {
+    net.forward_trace_isa(Avx2(()), x)
+}
+
+/// [`forward_trace`] compiled for AVX-512F and VL (with AVX2+FMA).
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
+fn avx512_trace<N: Forward>(net: &N, x: &N::Input) -> N::Trace {
+    net.forward_trace_isa(Avx512(()), x)
 }
 
 #[cfg(all(test, feature = "std", target_arch = "x86_64"))]
@@ -281,6 +316,9 @@ mod tests {
                 let want = layer.forward(&x);
                 let got = layer.forward_isa(s, &x);
                 assert_eq!(bits(&got), bits(&want), "{I} -> {O} {}", act.name());
+                let (want, got) = (layer.forward_trace(&x), layer.forward_trace_isa(s, &x));
+                assert_eq!(bits(&got.z), bits(&want.z), "{I} -> {O} {} z", act.name());
+                assert_eq!(bits(&got.a), bits(&want.a), "{I} -> {O} {} a", act.name());
             }
         }
     }

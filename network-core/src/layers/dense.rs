@@ -105,6 +105,20 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Dense<T, IN, OU
         a
     }
 
+    /// [`forward_trace`](Self::forward_trace) inside a forward pass compiled for `s`, as
+    /// [`forward_isa`](Self::forward_isa): the same results.
+    #[inline(always)]
+    pub fn forward_trace_isa<S: Isa>(&self, s: S, x: &[T; IN]) -> LayerTrace<T, OUT> {
+        let mut z = self.bias;
+        let w = self.weight.as_flattened();
+        if !s.add_wx(w, x, &mut z) {
+            kernels::add_xwt(x, w, IN, &mut z);
+        }
+        let mut a = [T::zero(); OUT];
+        self.activation.forward_isa(s, &z, &mut a);
+        LayerTrace { z, a }
+    }
+
     /// The forward pass, keeping `z` and `a` for [`backward`](Self::input_gradient).
     #[inline]
     pub fn forward_trace(&self, x: &[T; IN]) -> LayerTrace<T, OUT> {
