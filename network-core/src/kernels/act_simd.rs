@@ -151,19 +151,21 @@ macro_rules! functions {
 
         /// See [`super::tanh`].
         #[target_feature(enable = $feature)]
-        pub(super) fn tanh(z: &[f32], a: &mut [f32]) {
+        #[inline]
+        pub(in crate::kernels) fn tanh(z: &[f32], a: &mut [f32]) {
             map(z, a, |v| tanh_v(v))
         }
 
         /// See [`super::sigmoid`].
         #[target_feature(enable = $feature)]
-        pub(super) fn sigmoid(z: &[f32], a: &mut [f32]) {
+        #[inline]
+        pub(in crate::kernels) fn sigmoid(z: &[f32], a: &mut [f32]) {
             map(z, a, |v| sigmoid_v(v))
         }
     };
 }
 
-mod avx512 {
+pub(super) mod avx512 {
     use core::arch::x86_64::*;
 
     type V = __m512;
@@ -309,7 +311,7 @@ mod avx512 {
     }
 }
 
-mod avx2 {
+pub(super) mod avx2 {
     use core::arch::x86_64::*;
 
     type V = __m256;

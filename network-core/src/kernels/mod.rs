@@ -8,7 +8,10 @@
 
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 pub mod act_simd;
+pub mod dispatch;
 pub mod int8;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+pub mod matvec_simd;
 pub mod portable;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 pub mod simd;

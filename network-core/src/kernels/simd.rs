@@ -18,7 +18,7 @@ pub enum Level {
     Portable,
     /// 256-bit AVX2 with FMA.
     Avx2,
-    /// 512-bit AVX-512F.
+    /// 512-bit AVX-512F, with AVX-512VL.
     Avx512,
 }
 
@@ -28,16 +28,28 @@ const INIT: u8 = 1;
 const AVX2_FMA: u8 = 2;
 const AVX512: u8 = 4;
 
+/// The feature bits: one load once detected, inlined where the level is asked for (every
+/// forward pass asks).
+#[inline]
 fn features() -> u8 {
     let f = FEATURES.load(Ordering::Relaxed);
     if f != 0 {
         return f;
     }
+    detect()
+}
+
+/// Detects the features and caches them in [`FEATURES`].
+#[cold]
+#[inline(never)]
+fn detect() -> u8 {
     let mut f = INIT;
     if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
         f |= AVX2_FMA;
     }
-    if std::is_x86_feature_detected!("avx512f") {
+    // VL as well (every AVX-512 CPU but the Xeon Phi has it): the forward pass compiled for
+    // AVX-512 (`dispatch`) then keeps 128- and 256-bit code at those widths, masks included.
+    if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512vl") {
         f |= AVX512;
     }
     FEATURES.store(f, Ordering::Relaxed);
@@ -137,7 +149,7 @@ macro_rules! isa {
         $module:ident, $feature:literal, $width:literal,
         nt_rows = $nt_rows:literal, acc = ($acc_rows:literal, $acc_vecs:literal),
         $load:ident, $store:ident, $fma:ident, $mul:ident, $set1:ident, $zero:ident,
-        $hsum:ident, $reduce4:ident
+        $hsum:ident, $reduce4:ident, $load_first:ident
     ) => {
         mod $module {
             #[cfg(target_arch = "x86_64")]
@@ -288,6 +300,23 @@ macro_rules! isa {
                     }
                     i += W;
                 }
+                // The columns before `head` and from `i` on, fewer than W each, in one masked
+                // vector each: scalar loops here, a dependent chain per row, cost a long row
+                // at a misaligned offset a tenth of its time (784 × 128: 0.4–0.6 µs).
+                for (start, len) in [(0, head), (i, n - i)] {
+                    if len == 0 {
+                        continue;
+                    }
+                    // SAFETY: start + len ≤ n and len < W: the lanes loaded lie inside row
+                    // b of x and rows j..j+8 of w; the others are not accessed.
+                    unsafe {
+                        let xv = $load_first(xp.add(b * n + start), len);
+                        for c in 0..8 {
+                            let wv = $load_first(wp.add((j + c) * n + start), len);
+                            acc[c] = $fma(xv, wv, acc[c]);
+                        }
+                    }
+                }
                 let mut s = [0.0f32; 8];
                 // SAFETY: `s` holds the 8 floats stored, 4 at a time.
                 unsafe {
@@ -297,15 +326,7 @@ macro_rules! isa {
                         $reduce4([acc[4], acc[5], acc[6], acc[7]]),
                     );
                 }
-                let xr = &x[b * n..(b + 1) * n];
                 for c in 0..8 {
-                    let wr = &w[(j + c) * n..(j + c + 1) * n];
-                    for t in 0..head {
-                        s[c] += xr[t] * wr[t];
-                    }
-                    for t in i..n {
-                        s[c] += xr[t] * wr[t];
-                    }
                     z[b * m + j + c] += s[c];
                 }
             }
@@ -498,6 +519,34 @@ macro_rules! isa {
     };
 }
 
+/// The first `k < 8` floats at `p` (the other lanes zero, their memory not accessed).
+///
+/// # Safety
+///
+/// `p..p + k` lies inside one slice.
+#[target_feature(enable = "avx2,fma")]
+#[inline]
+unsafe fn load_first256(p: *const f32, k: usize) -> core::arch::x86_64::__m256 {
+    use core::arch::x86_64::*;
+    let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(k as i32), lanes);
+    // SAFETY: the mask covers lanes 0..k only, inside the slice (the caller's contract).
+    unsafe { _mm256_maskload_ps(p, mask) }
+}
+
+/// The first `k < 16` floats at `p` (the other lanes zero, their memory not accessed).
+///
+/// # Safety
+///
+/// `p..p + k` lies inside one slice.
+#[target_feature(enable = "avx512f")]
+#[inline]
+unsafe fn load_first512(p: *const f32, k: usize) -> core::arch::x86_64::__m512 {
+    use core::arch::x86_64::*;
+    // SAFETY: the mask covers lanes 0..k only, inside the slice (the caller's contract).
+    unsafe { _mm512_maskz_loadu_ps(((1u32 << k) - 1) as u16, p) }
+}
+
 /// Horizontal sum of an AVX register.
 #[target_feature(enable = "avx2,fma")]
 #[inline]
@@ -552,7 +601,8 @@ isa!(
     _mm256_set1_ps,
     _mm256_setzero_ps,
     hsum256,
-    reduce4_256
+    reduce4_256,
+    load_first256
 );
 isa!(
     avx512,
@@ -567,7 +617,8 @@ isa!(
     _mm512_set1_ps,
     _mm512_setzero_ps,
     hsum512,
-    reduce4_512
+    reduce4_512,
+    load_first512
 );
 
 #[cfg(test)]

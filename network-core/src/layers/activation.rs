@@ -5,6 +5,7 @@
 //! implement [`Elementwise`] (a scalar function and its derivative) and get [`Activation`] from
 //! it; [`Softmax`], which couples its outputs, implements [`Activation`] directly.
 
+use crate::kernels::dispatch::Isa;
 use crate::layers::init::Init;
 use crate::scalar::Float;
 use core::fmt::Debug;
@@ -24,6 +25,14 @@ pub trait Activation: Copy + Debug + PartialEq + Default {
     /// `∂L/∂z = J_f(z)ᵀ · ∂L/∂a` on return (for an element-wise `f`, `f′(z) ⊙ ∂L/∂a`).
     /// `a` is `f(z)`, passed so derivatives can reuse it.
     fn backward<T: Float>(&self, z: &[T], a: &[T], grad: &mut [T]);
+
+    /// [`forward`](Self::forward) inside a forward pass compiled for the instruction set `s`
+    /// ([`kernels::dispatch`](crate::kernels::dispatch)), with the same results.
+    #[inline(always)]
+    fn forward_isa<T: Float, S: Isa>(&self, s: S, z: &[T], a: &mut [T]) {
+        let _ = s;
+        self.forward(z, a);
+    }
 }
 
 /// An activation that acts on each neuron alone: `aᵢ = f(zᵢ)`.
@@ -48,6 +57,14 @@ pub trait Elementwise: Copy + Debug + PartialEq + Default {
         for (a, &z) in a.iter_mut().zip(z) {
             *a = self.apply(z);
         }
+    }
+
+    /// [`apply_layer`](Self::apply_layer) in a forward pass compiled for `s`: the same
+    /// results, through `s`'s vector lanes where the activation has a vector version.
+    #[inline(always)]
+    fn apply_layer_isa<T: Float, S: Isa>(&self, s: S, z: &[T], a: &mut [T]) {
+        let _ = s;
+        self.apply_layer(z, a);
     }
 }
 
@@ -74,6 +91,12 @@ impl<E: Elementwise> Activation for E {
         for ((g, &z), &a) in grad.iter_mut().zip(z).zip(a) {
             *g *= self.derivative(z, a);
         }
+    }
+
+    #[inline(always)]
+    fn forward_isa<T: Float, S: Isa>(&self, s: S, z: &[T], a: &mut [T]) {
+        debug_assert_eq!(z.len(), a.len());
+        self.apply_layer_isa(s, z, a);
     }
 }
 
@@ -210,6 +233,13 @@ impl Elementwise for Sigmoid {
             }
         }
     }
+
+    #[inline(always)]
+    fn apply_layer_isa<T: Float, S: Isa>(&self, s: S, z: &[T], a: &mut [T]) {
+        if !s.sigmoid(z, a) {
+            self.apply_layer(z, a);
+        }
+    }
 }
 
 /// `f(z) = tanh(z)`.
@@ -241,6 +271,13 @@ impl Elementwise for Tanh {
             for (a, &z) in a.iter_mut().zip(z) {
                 *a = self.apply(z);
             }
+        }
+    }
+
+    #[inline(always)]
+    fn apply_layer_isa<T: Float, S: Isa>(&self, s: S, z: &[T], a: &mut [T]) {
+        if !s.tanh(z, a) {
+            self.apply_layer(z, a);
         }
     }
 }

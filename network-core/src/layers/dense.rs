@@ -1,6 +1,7 @@
 //! The dense (fully connected) layer: `z = W·x + b`, `a = f(z)`, and its gradients.
 
 use crate::kernels;
+use crate::kernels::dispatch::Isa;
 pub use crate::kernels::dot;
 use crate::layers::activation::Activation;
 use crate::layers::init::Rng;
@@ -88,6 +89,34 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Dense<T, IN, OU
         let mut a = [T::zero(); OUT];
         self.activation.forward(&z, &mut a);
         a
+    }
+
+    /// [`forward`](Self::forward) inside a forward pass compiled for the instruction set `s`
+    /// ([`kernels::dispatch`]): the same results, the activation in `s`'s vector lanes.
+    #[inline(always)]
+    pub fn forward_isa<S: Isa>(&self, s: S, x: &[T; IN]) -> [T; OUT] {
+        let mut z = self.bias;
+        let w = self.weight.as_flattened();
+        if !s.add_wx(w, x, &mut z) {
+            kernels::add_xwt(x, w, IN, &mut z);
+        }
+        let mut a = [T::zero(); OUT];
+        self.activation.forward_isa(s, &z, &mut a);
+        a
+    }
+
+    /// [`forward_trace`](Self::forward_trace) inside a forward pass compiled for `s`, as
+    /// [`forward_isa`](Self::forward_isa): the same results.
+    #[inline(always)]
+    pub fn forward_trace_isa<S: Isa>(&self, s: S, x: &[T; IN]) -> LayerTrace<T, OUT> {
+        let mut z = self.bias;
+        let w = self.weight.as_flattened();
+        if !s.add_wx(w, x, &mut z) {
+            kernels::add_xwt(x, w, IN, &mut z);
+        }
+        let mut a = [T::zero(); OUT];
+        self.activation.forward_isa(s, &z, &mut a);
+        LayerTrace { z, a }
     }
 
     /// The forward pass, keeping `z` and `a` for [`backward`](Self::input_gradient).

@@ -36,6 +36,30 @@ pub fn network_impl(g: &Gen) -> TokenStream {
 
         #architecture
 
+        // The forward pass once for every instruction set; `forward` picks one per call.
+        impl<T: ::network::Float> ::network::kernels::dispatch::Forward for #name<T> {
+            type Input = [T; #n_in];
+            type Output = [T; #n_out];
+
+            type Trace = #trace<T>;
+
+            #[inline(always)]
+            fn forward_isa<S: ::network::kernels::dispatch::Isa>(
+                &self, s: S, x: &[T; #n_in],
+            ) -> [T; #n_out] {
+                #( let #outs = self.#fields.forward_isa(s, #ins); )*
+                #last_out
+            }
+
+            #[inline(always)]
+            fn forward_trace_isa<S: ::network::kernels::dispatch::Isa>(
+                &self, s: S, x: &[T; #n_in],
+            ) -> #trace<T> {
+                #( let #traces = self.#fields.forward_trace_isa(s, #trace_ins); )*
+                #trace { input: *x, #( #fields: #traces, )* }
+            }
+        }
+
         impl<T: ::network::Float> ::network::Network<T> for #name<T> {
             type Input = [T; #n_in];
             type Output = [T; #n_out];
@@ -44,14 +68,12 @@ pub fn network_impl(g: &Gen) -> TokenStream {
 
             #[inline]
             fn forward(&self, x: &[T; #n_in]) -> [T; #n_out] {
-                #( let #outs = self.#fields.forward(#ins); )*
-                #last_out
+                ::network::kernels::dispatch::forward(self, x)
             }
 
             #[inline]
             fn forward_trace(&self, x: &[T; #n_in]) -> #trace<T> {
-                #( let #traces = self.#fields.forward_trace(#trace_ins); )*
-                #trace { input: *x, #( #fields: #traces, )* }
+                ::network::kernels::dispatch::forward_trace(self, x)
             }
 
             #[inline]

@@ -1,0 +1,353 @@
+//! One run-time choice of instruction set for a whole forward pass.
+//!
+//! A default build compiles for the baseline x86-64 (SSE2). Calling a SIMD kernel per layer
+//! costs a call, a check of the CPU level and a round trip of the layer's vector through
+//! memory, which small layers cannot pay back. [`forward`] instead checks the level once
+//! per pass (cached, [`simd::level`](super::simd::level)) and runs the network's whole
+//! straight-line forward pass inside a function compiled for AVX2+FMA or AVX-512: LLVM
+//! inlines the layers there and compiles their portable loops with wide vectors. The
+//! instruction set reaches the layers as an [`Isa`] token, through which the activations call
+//! the vector versions of [`act_simd`](super::act_simd) at every width.
+//!
+//! Nothing changes the arithmetic: the portable code keeps its order of operations (no
+//! multiply-add is fused, as Rust never contracts) and the vector activations give the scalar
+//! bits, so every result is bit for bit the one of the portable code.
+//!
+//! The `unsafe` here: calls of `#[target_feature]` functions, made only after checking that
+//! the CPU has the features; the tokens that allow them are created nowhere else.
+#![allow(unsafe_code)]
+
+use crate::scalar::Float;
+
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+use super::{
+    act_simd, matvec_simd,
+    simd::{self, Level},
+};
+
+mod sealed {
+    /// Only this module's tokens are instruction sets.
+    pub trait Sealed {}
+}
+
+/// The instruction set a forward pass runs with: a token, which [`forward`] creates for a SIMD
+/// level only after finding it on the CPU.
+pub trait Isa: Copy + sealed::Sealed {
+    /// `a = tanh(z)` in vector lanes, with the bits of the scalar [`Tanh`](crate::activation::Tanh);
+    /// `false` (nothing done) when the caller's scalar loop should run instead.
+    fn tanh<T: Float>(self, z: &[T], a: &mut [T]) -> bool;
+
+    /// `a = σ(z)` in vector lanes, with the bits of the scalar
+    /// [`Sigmoid`](crate::activation::Sigmoid); `false` (nothing done) as for [`tanh`](Self::tanh).
+    fn sigmoid<T: Float>(self, z: &[T], a: &mut [T]) -> bool;
+
+    /// `z += W·x` for one sample (`w` of `z.len()` rows of `x.len()`), with the bits of
+    /// [`add_xwt`](super::add_xwt); `false` (nothing done) when the caller should call that.
+    fn add_wx<T: Float>(self, w: &[T], x: &[T], z: &mut [T]) -> bool;
+}
+
+/// The portable code: every target, every scalar type.
+#[derive(Clone, Copy, Debug)]
+pub struct Portable;
+
+impl sealed::Sealed for Portable {}
+
+impl Isa for Portable {
+    #[inline(always)]
+    fn tanh<T: Float>(self, _: &[T], _: &mut [T]) -> bool {
+        false
+    }
+
+    #[inline(always)]
+    fn sigmoid<T: Float>(self, _: &[T], _: &mut [T]) -> bool {
+        false
+    }
+
+    #[inline(always)]
+    fn add_wx<T: Float>(self, _: &[T], _: &[T], _: &mut [T]) -> bool {
+        false
+    }
+}
+
+/// AVX2 with FMA, found on this CPU (the private field: only [`forward`] creates one).
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[derive(Clone, Copy, Debug)]
+pub struct Avx2(());
+
+/// AVX-512F and VL, AVX2 and FMA, found on this CPU (only [`forward`] creates one).
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[derive(Clone, Copy, Debug)]
+pub struct Avx512(());
+
+/// Narrower layers keep the scalar loop: one or two lanes take as long alone as in a vector,
+/// and a masked load cannot take its data from the scalar stores just before it.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+const MIN_LANES: usize = 4;
+
+/// The `f32` slices of a layer the vector activations take: same length, at least
+/// [`MIN_LANES`].
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[inline(always)]
+fn lanes<'a, T: Float>(z: &'a [T], a: &'a mut [T]) -> Option<(&'a [f32], &'a mut [f32])> {
+    match (T::as_f32s(z), T::as_f32s_mut(a)) {
+        (Some(z), Some(a)) if z.len() == a.len() && z.len() >= MIN_LANES => Some((z, a)),
+        _ => None,
+    }
+}
+
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+impl sealed::Sealed for Avx2 {}
+
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+impl Isa for Avx2 {
+    #[inline(always)]
+    fn tanh<T: Float>(self, z: &[T], a: &mut [T]) -> bool {
+        let Some((z, a)) = lanes(z, a) else {
+            return false;
+        };
+        // SAFETY: an `Avx2` exists only once `forward` found AVX2 and FMA on this CPU.
+        unsafe { act_simd::avx2::tanh(z, a) };
+        true
+    }
+
+    #[inline(always)]
+    fn sigmoid<T: Float>(self, z: &[T], a: &mut [T]) -> bool {
+        let Some((z, a)) = lanes(z, a) else {
+            return false;
+        };
+        // SAFETY: as in `tanh`.
+        unsafe { act_simd::avx2::sigmoid(z, a) };
+        true
+    }
+
+    /// [`matvec_simd::add_wx_avx2`], inlined, for the layers below
+    /// [`SIMD_MIN_WORK_PER_SAMPLE`](super::SIMD_MIN_WORK_PER_SAMPLE) weights that it takes
+    /// (the portable order, which `add_xwt` uses there); LLVM's vectorisation of the
+    /// portable loops transposes such rows with a permute per few weights.
+    #[inline(always)]
+    fn add_wx<T: Float>(self, w: &[T], x: &[T], z: &mut [T]) -> bool {
+        let (n, m) = (x.len(), z.len());
+        if !matvec_simd::fits_avx2(n, m) || n * m >= super::SIMD_MIN_WORK_PER_SAMPLE {
+            return false;
+        }
+        let (Some(w), Some(x), Some(z)) = (T::as_f32s(w), T::as_f32s(x), T::as_f32s_mut(z)) else {
+            return false;
+        };
+        // SAFETY: an `Avx2` exists only once `forward` found AVX2 and FMA on this CPU.
+        unsafe { matvec_simd::add_wx_avx2(w, x, z) };
+        true
+    }
+}
+
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+impl sealed::Sealed for Avx512 {}
+
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+impl Isa for Avx512 {
+    /// Sixteen lanes at a time; layers of up to 16 whose width is no multiple of 16 in the
+    /// 8-lane AVX2 code, with a smaller masked tail, and no 512-bit masked access.
+    #[inline(always)]
+    fn tanh<T: Float>(self, z: &[T], a: &mut [T]) -> bool {
+        let Some((z, a)) = lanes(z, a) else {
+            return false;
+        };
+        if z.len() < 16 {
+            // SAFETY: an `Avx512` exists only once `forward` found AVX-512F, AVX2 and FMA.
+            unsafe { act_simd::avx2::tanh(z, a) };
+        } else {
+            // SAFETY: as above.
+            unsafe { act_simd::avx512::tanh(z, a) };
+        }
+        true
+    }
+
+    #[inline(always)]
+    fn sigmoid<T: Float>(self, z: &[T], a: &mut [T]) -> bool {
+        let Some((z, a)) = lanes(z, a) else {
+            return false;
+        };
+        if z.len() < 16 {
+            // SAFETY: as in `tanh`.
+            unsafe { act_simd::avx2::sigmoid(z, a) };
+        } else {
+            // SAFETY: as in `tanh`.
+            unsafe { act_simd::avx512::sigmoid(z, a) };
+        }
+        true
+    }
+
+    /// [`matvec_simd`], inlined, for the layers it takes: below
+    /// [`SIMD_MIN_WORK_PER_SAMPLE`](super::SIMD_MIN_WORK_PER_SAMPLE) weights in the portable
+    /// order, which `add_xwt` uses there (rows of 8, rows and outputs multiples of 16, else
+    /// the AVX2 kernel for multiples of 8); from it, in the order of the AVX-512 kernel that
+    /// `add_xwt` calls there.
+    #[inline(always)]
+    fn add_wx<T: Float>(self, w: &[T], x: &[T], z: &mut [T]) -> bool {
+        let (n, m) = (x.len(), z.len());
+        let small = n * m < super::SIMD_MIN_WORK_PER_SAMPLE;
+        let fits = if small {
+            matvec_simd::fits8(n, m) || matvec_simd::fits(n, m) || matvec_simd::fits_avx2(n, m)
+        } else {
+            matvec_simd::fits_fma(n, m)
+        };
+        if !fits {
+            return false;
+        }
+        let (Some(w), Some(x), Some(z)) = (T::as_f32s(w), T::as_f32s(x), T::as_f32s_mut(z)) else {
+            return false;
+        };
+        // SAFETY: an `Avx512` exists only once `forward` found AVX-512F, AVX2 and FMA on this
+        // CPU (and `simd::level`, which `add_xwt` follows, reports AVX-512).
+        unsafe {
+            if !small {
+                matvec_simd::add_wx_fma(w, x, z)
+            } else if matvec_simd::fits8(n, m) {
+                matvec_simd::add_wx8(w, x, z)
+            } else if matvec_simd::fits(n, m) {
+                matvec_simd::add_wx(w, x, z)
+            } else {
+                matvec_simd::add_wx_avx2(w, x, z)
+            }
+        };
+        true
+    }
+}
+
+/// A network whose forward pass is written once for every [`Isa`]: the `network!` macro
+/// implements it with the straight-line code of `Network::forward` and `forward_trace`.
+pub trait Forward {
+    /// The input array.
+    type Input;
+    /// The output array.
+    type Output;
+
+    /// What `forward_trace` keeps: the input and every layer's `z` and `a`.
+    type Trace;
+
+    /// The forward pass, with the activations in the vector lanes `s` allows.
+    fn forward_isa<S: Isa>(&self, s: S, x: &Self::Input) -> Self::Output;
+
+    /// The forward pass keeping every layer's `z` and `a`, as [`forward_isa`](Self::forward_isa).
+    fn forward_trace_isa<S: Isa>(&self, s: S, x: &Self::Input) -> Self::Trace;
+}
+
+/// `net`'s forward pass compiled for the best instruction set of this CPU (the portable code
+/// without `std`, or off x86-64).
+#[inline]
+pub fn forward<N: Forward>(net: &N, x: &N::Input) -> N::Output {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    match simd::level() {
+        // SAFETY: the CPU has AVX-512F and VL (the level says so), AVX2 and FMA: all the
+        // trampoline enables.
+        Level::Avx512 if simd::supported(Level::Avx2) => return unsafe { avx512(net, x) },
+        // SAFETY: the CPU has AVX2 and FMA.
+        Level::Avx2 => return unsafe { avx2(net, x) },
+        _ => {}
+    }
+    net.forward_isa(Portable, x)
+}
+
+/// `net`'s forward pass keeping every layer's `z` and `a`, compiled for the best instruction
+/// set of this CPU, as [`forward`] does.
+#[inline]
+pub fn forward_trace<N: Forward>(net: &N, x: &N::Input) -> N::Trace {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    match simd::level() {
+        // SAFETY: as in `forward`.
+        Level::Avx512 if simd::supported(Level::Avx2) => return unsafe { avx512_trace(net, x) },
+        // SAFETY: the CPU has AVX2 and FMA.
+        Level::Avx2 => return unsafe { avx2_trace(net, x) },
+        _ => {}
+    }
+    net.forward_trace_isa(Portable, x)
+}
+
+/// The forward pass compiled for AVX2+FMA: `forward_isa` and the layers inline here.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx2,fma")]
+fn avx2<N: Forward>(net: &N, x: &N::Input) -> N::Output {
+    net.forward_isa(Avx2(()), x)
+}
+
+/// The forward pass compiled for AVX-512F and VL (with AVX2+FMA): with VL, code on 128 and
+/// 256 bits keeps that width (2 -> 8 -> 1 in 32 ns rather than 43 without it, where its
+/// 8-lane masks and selects became 512-bit instructions).
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
+fn avx512<N: Forward>(net: &N, x: &N::Input) -> N::Output {
+    net.forward_isa(Avx512(()), x)
+}
+
+/// [`forward_trace`] compiled for AVX2+FMA.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx2,fma")]
+fn avx2_trace<N: Forward>(net: &N, x: &N::Input) -> N::Trace {
+    net.forward_trace_isa(Avx2(()), x)
+}
+
+/// [`forward_trace`] compiled for AVX-512F and VL (with AVX2+FMA).
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
+fn avx512_trace<N: Forward>(net: &N, x: &N::Input) -> N::Trace {
+    net.forward_trace_isa(Avx512(()), x)
+}
+
+#[cfg(all(test, feature = "std", target_arch = "x86_64"))]
+mod tests {
+    use super::*;
+    use crate::layers::activation::{Activation, Identity, Relu, Sigmoid, Softmax, Tanh};
+    use crate::{Dense, Rng};
+    use std::boxed::Box;
+    use std::vec::Vec;
+
+    /// One layer's `forward_isa` with `s` against `forward` on many inputs: the same bits.
+    fn same_bits<const I: usize, const O: usize, A: Activation, S: Isa>(act: A, s: S, seed: u64) {
+        let mut rng = Rng::new(seed);
+        // Boxed: 784 × 128 does not fit a test thread's stack.
+        let mut layer: Box<Dense<f32, I, O, A>> = Box::new(Dense::zeroed(act));
+        layer.init_in_place(&mut rng);
+        for b in &mut layer.bias {
+            *b = rng.uniform(-0.5, 0.5);
+        }
+        let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+        for scale in [0.1, 1.0, 3.0, 30.0] {
+            for _ in 0..20 {
+                let x: [f32; I] = core::array::from_fn(|_| rng.uniform(-scale, scale));
+                let want = layer.forward(&x);
+                let got = layer.forward_isa(s, &x);
+                assert_eq!(bits(&got), bits(&want), "{I} -> {O} {}", act.name());
+                let (want, got) = (layer.forward_trace(&x), layer.forward_trace_isa(s, &x));
+                assert_eq!(bits(&got.z), bits(&want.z), "{I} -> {O} {} z", act.name());
+                assert_eq!(bits(&got.a), bits(&want.a), "{I} -> {O} {} a", act.name());
+            }
+        }
+    }
+
+    fn every_shape<S: Isa>(s: S) {
+        same_bits::<2, 8, _, _>(Tanh, s, 1);
+        same_bits::<8, 1, _, _>(Sigmoid, s, 2);
+        same_bits::<8, 8, _, _>(Identity, s, 3);
+        same_bits::<16, 16, _, _>(Tanh, s, 4);
+        same_bits::<16, 16, _, _>(Sigmoid, s, 5);
+        same_bits::<32, 48, _, _>(Tanh, s, 6);
+        same_bits::<12, 20, _, _>(Sigmoid, s, 7);
+        same_bits::<64, 64, _, _>(Relu, s, 8);
+        same_bits::<64, 32, _, _>(Tanh, s, 9);
+        same_bits::<128, 10, _, _>(Softmax, s, 10);
+        same_bits::<784, 128, _, _>(Relu, s, 11);
+        same_bits::<240, 64, _, _>(Sigmoid, s, 12);
+        same_bits::<24, 8, _, _>(Tanh, s, 13);
+        same_bits::<16, 8, _, _>(Identity, s, 14);
+    }
+
+    #[test]
+    fn every_level_gives_the_bits_of_the_per_layer_code() {
+        every_shape(Portable);
+        if simd::supported(Level::Avx2) {
+            every_shape(Avx2(()));
+        }
+        if simd::supported(Level::Avx512) && simd::supported(Level::Avx2) {
+            every_shape(Avx512(()));
+        }
+    }
+}
