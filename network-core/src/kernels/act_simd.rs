@@ -103,8 +103,8 @@ const LN2_HI: f32 = 0.693_359_4;
 const LN2_LO: f32 = -2.121_944_4e-4;
 
 /// The functions over vectors, written once on top of each module's primitives (`splat`,
-/// `add`, `sub`, `mul`, `fma`, `div`, `and`, `or`, `andnot`, `max`, `min`,
-/// `select_ge`, the `i32` lane operations, `load`, `store`), and the loops over a slice.
+/// `add`, `sub`, `mul`, `fma`, `div`, `and`, `or`, `andnot`, `max`, `select_gt`, `select_ge`,
+/// the `i32` lane operations, `load`, `store`), and the loops over a slice.
 macro_rules! functions {
     ($feature:literal) => {
         /// `tanh x` in every lane, within 2 ulps of the correctly rounded result (NaN stays NaN,
@@ -114,14 +114,13 @@ macro_rules! functions {
         /// `fast::exp`'s range reduction and polynomial, in fused multiply-adds and Estrin's
         /// scheme for a short dependency chain. `2ⁿ·w + (2ⁿ − 1)` rounds once, and for
         /// `|x| < 0.17` (`n = 0`) is `w` itself, accurate near 0 without a second polynomial.
-        /// `|x|` is clamped to 9.1 (beyond 9.02 `tanh` rounds to 1), so `2ⁿ` is one normal
-        /// factor and `2ⁿ − 1` exact.
+        /// Beyond 9.02 `tanh` rounds to 1: below 9.1, `2ⁿ` is one normal factor and `2ⁿ − 1`
+        /// exact.
         #[target_feature(enable = $feature)]
         #[inline]
         pub(in crate::kernels) fn tanh_v(x: V) -> V {
             let sign = splat(-0.0);
-            // `min` returns its second operand for NaN: a NaN stays NaN.
-            let m = min(splat(9.1), andnot(sign, x));
+            let m = andnot(sign, x);
             let t = fma(m, splat(2.0 * core::f32::consts::LOG2_E), splat(ROUND));
             let n = sub(t, splat(ROUND));
             // r = 2m − n·ln 2, |r| ≤ ln2/2, in one step: for n ≤ 26 the error of ln 2 in `f32`
@@ -130,6 +129,9 @@ macro_rules! functions {
             let s = pow2(isub(bits(t), bits(splat(ROUND))));
             let e = fma(s, expm1_reduced(r), sub(s, splat(1.0)));
             let v = div(e, add(e, splat(2.0)));
+            // Above 9.1 (where the steps above overflow) the result is 1, chosen at the end
+            // rather than clamping at the start of the chain; NaN compares false and stays.
+            let v = select_gt(m, splat(9.1), splat(1.0), v);
             or(v, and(sign, x))
         }
 
@@ -276,12 +278,6 @@ pub(super) mod avx512 {
     fn max(a: V, b: V) -> V {
         _mm512_max_ps(a, b)
     }
-    /// The second operand when either is NaN.
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn min(a: V, b: V) -> V {
-        _mm512_min_ps(a, b)
-    }
     #[target_feature(enable = "avx512f")]
     #[inline]
     fn and(a: V, b: V) -> V {
@@ -306,6 +302,12 @@ pub(super) mod avx512 {
             _mm512_castps_si512(a),
             _mm512_castps_si512(b),
         ))
+    }
+    /// `a > b ? t : f` per lane (false for NaN).
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn select_gt(a: V, b: V, t: V, f: V) -> V {
+        _mm512_mask_blend_ps(_mm512_cmp_ps_mask::<_CMP_GT_OQ>(a, b), f, t)
     }
     /// `a >= b ? t : f` per lane (false for NaN).
     #[target_feature(enable = "avx512f")]
@@ -443,12 +445,6 @@ pub(super) mod avx2 {
     fn max(a: V, b: V) -> V {
         _mm256_max_ps(a, b)
     }
-    /// The second operand when either is NaN.
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    fn min(a: V, b: V) -> V {
-        _mm256_min_ps(a, b)
-    }
     #[target_feature(enable = "avx2,fma")]
     #[inline]
     fn and(a: V, b: V) -> V {
@@ -464,6 +460,12 @@ pub(super) mod avx2 {
     #[inline]
     fn or(a: V, b: V) -> V {
         _mm256_or_ps(a, b)
+    }
+    /// `a > b ? t : f` per lane (false for NaN).
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn select_gt(a: V, b: V, t: V, f: V) -> V {
+        _mm256_blendv_ps(f, t, _mm256_cmp_ps::<_CMP_GT_OQ>(a, b))
     }
     /// `a >= b ? t : f` per lane (false for NaN).
     #[target_feature(enable = "avx2,fma")]
