@@ -103,7 +103,7 @@ const LN2_HI: f32 = 0.693_359_4;
 const LN2_LO: f32 = -2.121_944_4e-4;
 
 /// The functions over vectors, written once on top of each module's primitives (`splat`,
-/// `add`, `sub`, `mul`, `fma`, `div`, `and`, `or`, `andnot`, `max`, `select_gt`, `select_ge`,
+/// `add`, `sub`, `mul`, `fma`, `div`, `and`, `or`, `andnot`, `select_gt`, `select_ge`,
 /// the `i32` lane operations, `load`, `store`), and the loops over a slice.
 macro_rules! functions {
     ($feature:literal) => {
@@ -145,9 +145,7 @@ macro_rules! functions {
         #[target_feature(enable = $feature)]
         #[inline]
         pub(in crate::kernels) fn sigmoid_v(x: V) -> V {
-            // −|x|, clamped below where e^(−|x|) is no longer a subnormal; `max` returns its
-            // second operand for NaN.
-            let m = max(splat(-104.0), or(x, splat(-0.0)));
+            let m = or(x, splat(-0.0));
             let t = fma(m, splat(core::f32::consts::LOG2_E), splat(ROUND));
             let n = sub(t, splat(ROUND));
             let r = fma(n, splat(-LN2_HI), m);
@@ -162,7 +160,11 @@ macro_rules! functions {
             let e = mul(y1, s2);
             let d = fma(y1, s2, splat(1.0));
             let num = select_ge(x, splat(0.0), splat(1.0), e);
-            div(num, d)
+            // Below −104 (where e^(−|x|) rounds to 0 and the steps above overflow) the result
+            // is 0 or 1, chosen at the end rather than clamping at the start of the chain; NaN
+            // compares false and stays.
+            let far = select_ge(x, splat(0.0), splat(1.0), splat(0.0));
+            select_gt(splat(-104.0), m, far, div(num, d))
         }
 
         /// `e^r − 1` for `|r| ≤ ln2/2` in 3 steps after `r` rather than
@@ -271,12 +273,6 @@ pub(super) mod avx512 {
     #[inline]
     fn div(a: V, b: V) -> V {
         _mm512_div_ps(a, b)
-    }
-    /// The second operand when either is NaN, as `maxps` does: `max(c, x)` keeps a NaN `x`.
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn max(a: V, b: V) -> V {
-        _mm512_max_ps(a, b)
     }
     #[target_feature(enable = "avx512f")]
     #[inline]
@@ -438,12 +434,6 @@ pub(super) mod avx2 {
     #[inline]
     fn div(a: V, b: V) -> V {
         _mm256_div_ps(a, b)
-    }
-    /// The second operand when either is NaN, as `maxps` does: `max(c, x)` keeps a NaN `x`.
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    fn max(a: V, b: V) -> V {
-        _mm256_max_ps(a, b)
     }
     #[target_feature(enable = "avx2,fma")]
     #[inline]
