@@ -27,7 +27,8 @@ pub trait Activation: Copy + Debug + PartialEq + Default {
     fn backward<T: Float>(&self, z: &[T], a: &[T], grad: &mut [T]);
 
     /// [`forward`](Self::forward) inside a forward pass compiled for the instruction set `s`
-    /// ([`kernels::dispatch`](crate::kernels::dispatch)), with the same results.
+    /// ([`kernels::dispatch`](crate::kernels::dispatch)): the same results, but for `tanh`
+    /// and `sigmoid`, whose vector code runs there at every width (within 2 ulps).
     #[inline(always)]
     fn forward_isa<T: Float, S: Isa>(&self, s: S, z: &[T], a: &mut [T]) {
         let _ = s;
@@ -51,7 +52,7 @@ pub trait Elementwise: Copy + Debug + PartialEq + Default {
     fn derivative<T: Float>(&self, z: T, a: T) -> T;
 
     /// `a[i] = f(z[i])` over a layer (both slices of its width): [`apply`](Self::apply) lane
-    /// by lane unless the activation has a vector version with the same results.
+    /// by lane unless the activation has a vector version.
     #[inline(always)]
     fn apply_layer<T: Float>(&self, z: &[T], a: &mut [T]) {
         for (a, &z) in a.iter_mut().zip(z) {
@@ -59,8 +60,8 @@ pub trait Elementwise: Copy + Debug + PartialEq + Default {
         }
     }
 
-    /// [`apply_layer`](Self::apply_layer) in a forward pass compiled for `s`: the same
-    /// results, through `s`'s vector lanes where the activation has a vector version.
+    /// [`apply_layer`](Self::apply_layer) in a forward pass compiled for `s`, through `s`'s
+    /// vector lanes where the activation has a vector version.
     #[inline(always)]
     fn apply_layer_isa<T: Float, S: Isa>(&self, s: S, z: &[T], a: &mut [T]) {
         let _ = s;
@@ -223,8 +224,9 @@ impl Elementwise for Sigmoid {
         a * (T::one() - a)
     }
 
-    /// `f32` layers take 8 or 16 lanes at a time where the CPU has AVX2 or AVX-512, with the
-    /// same bits as [`apply`](Self::apply).
+    /// `f32` layers of 32 or more take 8 or 16 lanes at a time where the CPU has AVX2 or
+    /// AVX-512 (`kernels::act_simd`), within 2 ulps of the correctly rounded
+    /// result, not always [`apply`](Self::apply)'s bits.
     #[inline(always)]
     fn apply_layer<T: Float>(&self, z: &[T], a: &mut [T]) {
         if !crate::kernels::sigmoid_layer(z, a) {
@@ -263,8 +265,9 @@ impl Elementwise for Tanh {
         T::one() - a * a
     }
 
-    /// `f32` layers take 8 or 16 lanes at a time where the CPU has AVX2 or AVX-512, with the
-    /// same bits as [`apply`](Self::apply).
+    /// `f32` layers of 32 or more take 8 or 16 lanes at a time where the CPU has AVX2 or
+    /// AVX-512 (`kernels::act_simd`), within 2 ulps of the correctly rounded
+    /// result, not always [`apply`](Self::apply)'s bits.
     #[inline(always)]
     fn apply_layer<T: Float>(&self, z: &[T], a: &mut [T]) {
         if !crate::kernels::tanh_layer(z, a) {
