@@ -11,6 +11,8 @@ pub mod act_simd;
 pub mod int8;
 pub mod portable;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
+pub mod recurrent;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
 pub mod simd;
 
 pub use portable::dot;

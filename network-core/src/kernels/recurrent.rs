@@ -1,0 +1,912 @@
+//! AVX-512 and AVX2+FMA versions of one time step of the `f32` recurrent layers
+//! ([`Gru`](crate::Gru), [`Lstm`](crate::Lstm)) and of the GRU's step backward, chosen at run
+//! time ([`simd::level`](super::simd::level), detected once). An implementation detail of the
+//! layers, public for tests and benchmarks.
+//!
+//! A step is latency-bound (each one needs the previous `h`), so everything of one chunk of
+//! units (16 lanes with AVX-512, 8 with AVX2) stays in registers from the products to the new
+//! state: `W_hh·h` as row products, a row's lanes reduced with the other rows of its chunk by
+//! a transpose-and-add tree (16 rows → one vector of their 16 sums), `W_ih·x` and the biases,
+//! the gates through `act_simd`'s vector `sigmoid` and `tanh` (the scalar functions' bits), and
+//! the gates' combination. The weights stay PyTorch's row-major tensors, as the layers hold
+//! them: the kernels read them in place, so nothing can go stale when parameters are written.
+//!
+//! Results differ from the portable code only in rounding: the products are summed in another
+//! order, with fused multiply-adds. Units past `H` in a chunk are masked lanes (loaded as zero,
+//! never stored).
+//!
+//! The `unsafe` here: vector loads and stores through raw pointers, full or masked to the
+//! lanes inside their tensor, at offsets the public functions' length checks bound; and calls
+//! of `#[target_feature]` functions after checking that the CPU has the feature.
+#![allow(unsafe_code)]
+
+use super::simd::{Level, supported};
+
+/// At most this many vectors per row: wider layers take the portable code.
+const MAX_CHUNKS: usize = 8;
+
+/// The four tensors of a GRU (`G` = 3) or an LSTM (`G` = 4) as flat `f32` slices in PyTorch's
+/// layout: `w_ih` is `[G·H, IN]`, `w_hh` is `[G·H, H]`, `b_ih` and `b_hh` are `[G·H]`.
+#[derive(Clone, Copy, Debug)]
+pub struct Tensors<'a> {
+    /// `weight_ih_l0`.
+    pub w_ih: &'a [f32],
+    /// `weight_hh_l0`.
+    pub w_hh: &'a [f32],
+    /// `bias_ih_l0`.
+    pub b_ih: &'a [f32],
+    /// `bias_hh_l0`.
+    pub b_hh: &'a [f32],
+}
+
+/// The mutable form of [`Tensors`], for gradients.
+#[derive(Debug)]
+pub struct TensorsMut<'a> {
+    /// `∂L/∂weight_ih_l0`.
+    pub w_ih: &'a mut [f32],
+    /// `∂L/∂weight_hh_l0`.
+    pub w_hh: &'a mut [f32],
+    /// `∂L/∂bias_ih_l0`.
+    pub b_ih: &'a mut [f32],
+    /// `∂L/∂bias_hh_l0`.
+    pub b_hh: &'a mut [f32],
+}
+
+impl Tensors<'_> {
+    fn fits(&self, gates: usize, inputs: usize, h: usize) -> bool {
+        let rows = gates * h;
+        self.w_ih.len() == rows * inputs
+            && self.w_hh.len() == rows * h
+            && self.b_ih.len() == rows
+            && self.b_hh.len() == rows
+    }
+
+    fn ptrs(&self) -> Ptrs {
+        Ptrs {
+            w_ih: self.w_ih.as_ptr(),
+            w_hh: self.w_hh.as_ptr(),
+            b_ih: self.b_ih.as_ptr(),
+            b_hh: self.b_hh.as_ptr(),
+        }
+    }
+}
+
+impl TensorsMut<'_> {
+    fn fits(&self, gates: usize, inputs: usize, h: usize) -> bool {
+        let rows = gates * h;
+        self.w_ih.len() == rows * inputs
+            && self.w_hh.len() == rows * h
+            && self.b_ih.len() == rows
+            && self.b_hh.len() == rows
+    }
+
+    fn ptrs(&mut self) -> PtrsMut {
+        PtrsMut {
+            w_ih: self.w_ih.as_mut_ptr(),
+            w_hh: self.w_hh.as_mut_ptr(),
+            b_ih: self.b_ih.as_mut_ptr(),
+            b_hh: self.b_hh.as_mut_ptr(),
+        }
+    }
+}
+
+/// [`Tensors`] as pointers, for the kernels.
+#[derive(Clone, Copy)]
+struct Ptrs {
+    w_ih: *const f32,
+    w_hh: *const f32,
+    b_ih: *const f32,
+    b_hh: *const f32,
+}
+
+/// [`TensorsMut`] as pointers, for the kernels.
+#[derive(Clone, Copy)]
+struct PtrsMut {
+    w_ih: *mut f32,
+    w_hh: *mut f32,
+    b_ih: *mut f32,
+    b_hh: *mut f32,
+}
+
+/// The instruction set a layer of `h` units runs on at `level`, if any: 16 lanes from 9 units
+/// up where AVX-512 is there, else 8 (a layer of 8 fills 8 lanes exactly: the 16-lane tree
+/// would reduce as many zero rows as real ones).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Isa {
+    Avx512,
+    Avx2,
+}
+
+fn isa(level: Level, h: usize) -> Option<Isa> {
+    if h == 0 || !supported(level) {
+        return None;
+    }
+    match level {
+        Level::Avx512 if h > 8 && h <= 16 * MAX_CHUNKS => Some(Isa::Avx512),
+        Level::Avx512 | Level::Avx2 if h <= 8 * MAX_CHUNKS && supported(Level::Avx2) => {
+            Some(Isa::Avx2)
+        }
+        _ => None,
+    }
+}
+
+/// Where a GRU step writes its gates for backpropagation: `r`, `z`, `n` and `W_hn h + b_hn`.
+#[derive(Debug)]
+pub struct GruGates<'a, const H: usize> {
+    /// The reset gate.
+    pub r: &'a mut [f32; H],
+    /// The update gate.
+    pub z: &'a mut [f32; H],
+    /// The candidate.
+    pub n: &'a mut [f32; H],
+    /// `W_hn h + b_hn`.
+    pub hn: &'a mut [f32; H],
+}
+
+/// One GRU step at `level` (see [`Gru`](crate::Gru)): `h` becomes the new hidden state, and
+/// the gates go to `gates` if given. `false` (nothing done) when `level` is not available, the
+/// layer is wider than the kernels take, or the tensors' lengths don't fit `IN` and `H`.
+#[inline]
+pub fn gru<const IN: usize, const H: usize>(
+    level: Level,
+    t: Tensors,
+    x: &[f32; IN],
+    h: &mut [f32; H],
+    gates: Option<GruGates<H>>,
+) -> bool {
+    if !t.fits(3, IN, H) {
+        return false;
+    }
+    let Some(isa) = isa(level, H) else {
+        return false;
+    };
+    let p = t.ptrs();
+    let h = h.as_mut_ptr();
+    // SAFETY: the tensors have the lengths the kernels read (checked by `fits`), `h` and the
+    // gates are `H` long, and `isa` picked an instruction set this CPU has.
+    unsafe {
+        match (isa, gates) {
+            (Isa::Avx512, None) => avx512::gru::<IN, H, false>(p, x, h, [h; 4]),
+            (Isa::Avx2, None) => avx2::gru::<IN, H, false>(p, x, h, [h; 4]),
+            (isa, Some(g)) => {
+                let out = [g.r, g.z, g.n, g.hn].map(|v| v.as_mut_ptr());
+                match isa {
+                    Isa::Avx512 => avx512::gru::<IN, H, true>(p, x, h, out),
+                    Isa::Avx2 => avx2::gru::<IN, H, true>(p, x, h, out),
+                }
+            }
+        }
+    }
+    true
+}
+
+/// Where an LSTM step writes what backpropagation needs: the gates i, f, g, o and `tanh(c')`.
+#[derive(Debug)]
+pub struct LstmGates<'a, const H: usize> {
+    /// The gates i, f, g, o.
+    pub gates: &'a mut [[f32; H]; 4],
+    /// `tanh(c')`.
+    pub tc: &'a mut [f32; H],
+}
+
+/// One LSTM step at `level` (see [`Lstm`](crate::Lstm)): `h` and `c` become the new state,
+/// and the gates go to `gates` if given. `false` (nothing done) as for [`gru`].
+#[inline]
+pub fn lstm<const IN: usize, const H: usize>(
+    level: Level,
+    t: Tensors,
+    x: &[f32; IN],
+    h: &mut [f32; H],
+    c: &mut [f32; H],
+    gates: Option<LstmGates<H>>,
+) -> bool {
+    if !t.fits(4, IN, H) {
+        return false;
+    }
+    let Some(isa) = isa(level, H) else {
+        return false;
+    };
+    let p = t.ptrs();
+    let (h, c) = (h.as_mut_ptr(), c.as_mut_ptr());
+    // SAFETY: as in `gru`; `c` is `H` long too.
+    unsafe {
+        match (isa, gates) {
+            (Isa::Avx512, None) => avx512::lstm::<IN, H, false>(p, x, h, c, [h; 5]),
+            (Isa::Avx2, None) => avx2::lstm::<IN, H, false>(p, x, h, c, [h; 5]),
+            (isa, Some(g)) => {
+                let [i, f, gg, o] = g.gates;
+                let out = [i, f, gg, o, g.tc].map(|v| v.as_mut_ptr());
+                match isa {
+                    Isa::Avx512 => avx512::lstm::<IN, H, true>(p, x, h, c, out),
+                    Isa::Avx2 => avx2::lstm::<IN, H, true>(p, x, h, c, out),
+                }
+            }
+        }
+    }
+    true
+}
+
+/// What one GRU step kept, as [`GruStep`](crate::GruStep) holds it.
+#[derive(Clone, Copy, Debug)]
+pub struct GruTrace<'a, const H: usize> {
+    /// The hidden state the step started from.
+    pub h_prev: &'a [f32; H],
+    /// The reset gate.
+    pub r: &'a [f32; H],
+    /// The update gate.
+    pub z: &'a [f32; H],
+    /// The candidate.
+    pub n: &'a [f32; H],
+    /// `W_hn h + b_hn`.
+    pub hn: &'a [f32; H],
+}
+
+/// Backpropagation through one GRU step at `level`, as [`Gru::step_backward`](crate::Gru)
+/// computes it: adds the parameter gradients into `grads`, turns `carry` from `∂L/∂h'` into
+/// `∂L/∂h`, and writes `∂L/∂x` into `dx`. `false` (nothing done) as for [`gru`].
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub fn gru_backward<const IN: usize, const H: usize>(
+    level: Level,
+    t: Tensors,
+    mut grads: TensorsMut,
+    x: &[f32; IN],
+    trace: GruTrace<H>,
+    dh: &[f32; H],
+    carry: &mut [f32; H],
+    dx: &mut [f32; IN],
+) -> bool {
+    if !t.fits(3, IN, H) || !grads.fits(3, IN, H) {
+        return false;
+    }
+    let Some(isa) = isa(level, H) else {
+        return false;
+    };
+    let (p, g) = (t.ptrs(), grads.ptrs());
+    let tr = [trace.h_prev, trace.r, trace.z, trace.n, trace.hn].map(|v| v.as_ptr());
+    // SAFETY: as in `gru`; the gradients have the tensors' lengths (checked by `fits`), and
+    // every trace vector, `dh` and `carry` are `H` long.
+    unsafe {
+        match isa {
+            Isa::Avx512 => avx512::gru_backward::<IN, H>(p, g, x, tr, dh.as_ptr(), carry, dx),
+            Isa::Avx2 => avx2::gru_backward::<IN, H>(p, g, x, tr, dh.as_ptr(), carry, dx),
+        }
+    }
+    true
+}
+
+/// The kernels, written once over each module's primitives (`V`, `W`, `zero`, `splat`, `add`,
+/// `sub`, `mul`, `fma`, `ld`, `st`, `tree`, `hsum`) and `act_simd`'s `sigmoid_v`, `tanh_v`.
+///
+/// Pointer contracts (the public functions check them): `p` (and `g`) point to tensors of
+/// `G·H·IN`, `G·H·H`, `G·H` and `G·H` floats; every other pointer to `H` floats, writable
+/// where the kernel writes; `H ≤ W·MAX_CHUNKS`. With `TRACE` false the output pointers are
+/// not used.
+macro_rules! kernels {
+    ($feature:literal) => {
+        use super::{MAX_CHUNKS, Ptrs, PtrsMut};
+
+        /// Vectors per row of `H`.
+        const fn chunks(h: usize) -> usize {
+            h.div_ceil(W)
+        }
+
+        /// Lanes in use in chunk `c` of a row of `h`.
+        const fn lanes(h: usize, c: usize) -> usize {
+            let rest = h - c * W;
+            if rest < W { rest } else { W }
+        }
+
+        /// `h` as vectors, zero past `H`.
+        /// SAFETY (callers): `h` points to `H ≤ W·MAX_CHUNKS` readable floats.
+        #[target_feature(enable = $feature)]
+        #[inline]
+        unsafe fn load_row<const H: usize>(h: *const f32) -> [V; MAX_CHUNKS] {
+            // Index loops here and below: iterator adapters were left as calls in these
+            // `target_feature` functions.
+            let mut v = [zero(); MAX_CHUNKS];
+            for k in 0..chunks(H) {
+                // SAFETY: lanes k·W .. k·W + lanes(H, k) ≤ H.
+                v[k] = unsafe { ld(h.add(k * W), lanes(H, k)) };
+            }
+            v
+        }
+
+        /// The products of row `w` (`H` floats) with `hv`, summed over its chunks, lane by lane.
+        /// SAFETY (callers): `w` points to `H` readable floats.
+        #[target_feature(enable = $feature)]
+        #[inline]
+        unsafe fn row<const H: usize>(w: *const f32, hv: &[V; MAX_CHUNKS]) -> V {
+            // SAFETY: each chunk's lanes lie within the row.
+            let mut acc = mul(unsafe { ld(w, lanes(H, 0)) }, hv[0]);
+            for k in 1..chunks(H) {
+                acc = fma(unsafe { ld(w.add(k * W), lanes(H, k)) }, hv[k], acc);
+            }
+            acc
+        }
+
+        /// `W_hh·h + b_hh` for the units of chunk `c` of gate `g`, one lane each.
+        /// SAFETY (callers): the contract of the macro.
+        #[target_feature(enable = $feature)]
+        #[inline]
+        unsafe fn gate_hh<const H: usize>(p: Ptrs, g: usize, c: usize, hv: &[V; MAX_CHUNKS]) -> V {
+            let base = g * H + c * W;
+            let n = lanes(H, c);
+            if H == W {
+                // Rows of exactly one vector: pairs of rows straight from memory.
+                // SAFETY: rows base .. base + W < G·H of `w_hh`, and W lanes of `b_hh`.
+                return unsafe {
+                    add(square(p.w_hh.add(base * H), hv[0]), ld(p.b_hh.add(base), n))
+                };
+            }
+            let dots = tree(|l| {
+                if l < n {
+                    // SAFETY: row base + l < G·H of `w_hh`.
+                    unsafe { row::<H>(p.w_hh.add((base + l) * H), hv) }
+                } else {
+                    zero()
+                }
+            });
+            // SAFETY: lanes base .. base + n of `b_hh`.
+            add(dots, unsafe { ld(p.b_hh.add(base), n) })
+        }
+
+        /// `W_ih·x + b_ih` for the units of chunk `c` of gate `g`, one lane each.
+        /// SAFETY (callers): the contract of the macro.
+        #[target_feature(enable = $feature)]
+        #[inline]
+        unsafe fn gate_ih<const IN: usize, const H: usize>(
+            p: Ptrs,
+            x: &[f32; IN],
+            g: usize,
+            c: usize,
+        ) -> V {
+            let base = g * H + c * W;
+            let n = lanes(H, c);
+            // SAFETY: lanes base .. base + n of `b_ih`, and of `w_ih` when IN = 1.
+            let b = unsafe { ld(p.b_ih.add(base), n) };
+            if IN == 1 {
+                // A column of `W_ih` is contiguous: one multiply-add.
+                return fma(splat(x[0]), unsafe { ld(p.w_ih.add(base), n) }, b);
+            }
+            let mut s = [0.0f32; W];
+            for l in 0..n {
+                for i in 0..IN {
+                    // SAFETY: row base + l < G·H of `w_ih`, column i < IN.
+                    s[l] += unsafe { *p.w_ih.add((base + l) * IN + i) } * x[i];
+                }
+            }
+            // SAFETY: `s` has W floats.
+            add(b, unsafe { ld(s.as_ptr(), W) })
+        }
+
+        /// One GRU step: `h` (`H` floats) becomes `h'`; with `TRACE`, `out` receives `r`, `z`,
+        /// `n` and `W_hn h + b_hn`.
+        /// SAFETY (callers): the contract of the macro.
+        #[target_feature(enable = $feature)]
+        pub(super) unsafe fn gru<const IN: usize, const H: usize, const TRACE: bool>(
+            p: Ptrs,
+            x: &[f32; IN],
+            h: *mut f32,
+            out: [*mut f32; 4],
+        ) {
+            // Every chunk of `h` is read before the first is overwritten.
+            // SAFETY (all blocks below): offsets c·W .. c·W + n lie within the `H` floats of
+            // `h` and `out`, and the tensor reads are the callees' contracts.
+            let hv = unsafe { load_row::<H>(h) };
+            for c in 0..chunks(H) {
+                let (o, n) = (c * W, lanes(H, c));
+                let (r, z, hn, xn) = unsafe {
+                    (
+                        add(gate_ih::<IN, H>(p, x, 0, c), gate_hh::<H>(p, 0, c, &hv)),
+                        add(gate_ih::<IN, H>(p, x, 1, c), gate_hh::<H>(p, 1, c, &hv)),
+                        gate_hh::<H>(p, 2, c, &hv),
+                        gate_ih::<IN, H>(p, x, 2, c),
+                    )
+                };
+                let (r, z) = (sigmoid_v(r), sigmoid_v(z));
+                let nn = tanh_v(add(xn, mul(r, hn)));
+                let new = add(mul(sub(splat(1.0), z), nn), mul(z, hv[c]));
+                unsafe {
+                    st(h.add(o), n, new);
+                    if TRACE {
+                        st(out[0].add(o), n, r);
+                        st(out[1].add(o), n, z);
+                        st(out[2].add(o), n, nn);
+                        st(out[3].add(o), n, hn);
+                    }
+                }
+            }
+        }
+
+        /// One LSTM step: `h` and `c` become `h'` and `c'`; with `TRACE`, `out` receives the
+        /// gates i, f, g, o and `tanh(c')`.
+        /// SAFETY (callers): the contract of the macro.
+        #[target_feature(enable = $feature)]
+        pub(super) unsafe fn lstm<const IN: usize, const H: usize, const TRACE: bool>(
+            p: Ptrs,
+            x: &[f32; IN],
+            h: *mut f32,
+            cs: *mut f32,
+            out: [*mut f32; 5],
+        ) {
+            // SAFETY (all blocks below): as in `gru`.
+            let hv = unsafe { load_row::<H>(h) };
+            for c in 0..chunks(H) {
+                let (o, n) = (c * W, lanes(H, c));
+                let pre =
+                    |g| unsafe { add(gate_ih::<IN, H>(p, x, g, c), gate_hh::<H>(p, g, c, &hv)) };
+                let (i, f, g, og) = (
+                    sigmoid_v(pre(0)),
+                    sigmoid_v(pre(1)),
+                    tanh_v(pre(2)),
+                    sigmoid_v(pre(3)),
+                );
+                let c_prev = unsafe { ld(cs.add(o), n) };
+                let c_new = add(mul(f, c_prev), mul(i, g));
+                let tc = tanh_v(c_new);
+                unsafe {
+                    st(cs.add(o), n, c_new);
+                    st(h.add(o), n, mul(og, tc));
+                    if TRACE {
+                        st(out[0].add(o), n, i);
+                        st(out[1].add(o), n, f);
+                        st(out[2].add(o), n, g);
+                        st(out[3].add(o), n, og);
+                        st(out[4].add(o), n, tc);
+                    }
+                }
+            }
+        }
+
+        /// Backpropagation through one GRU step; `tr` holds `h_prev`, `r`, `z`, `n`, `hn`.
+        /// SAFETY (callers): the contract of the macro; `dh` readable, `carry` writable.
+        #[target_feature(enable = $feature)]
+        pub(super) unsafe fn gru_backward<const IN: usize, const H: usize>(
+            p: Ptrs,
+            g: PtrsMut,
+            x: &[f32; IN],
+            tr: [*const f32; 5],
+            dh: *const f32,
+            carry: &mut [f32; H],
+            dx: &mut [f32; IN],
+        ) {
+            let one = splat(1.0);
+            // δ of the pre-activations as the input side (`di`) and the hidden side (`dhh`)
+            // see them, one row per unit and gate, read back one at a time below.
+            let mut di = [[0.0f32; H]; 3];
+            let mut dhh = [[0.0f32; H]; 3];
+            // ∂L/∂h: `g ⊙ z` here, plus `W_hhᵀ·dhh` below.
+            let mut acc = [zero(); MAX_CHUNKS];
+            let mut hp = [zero(); MAX_CHUNKS];
+            let cp = carry.as_mut_ptr();
+            // SAFETY (all blocks below): offsets c·W .. c·W + n lie within the `H` floats of
+            // the trace, `dh`, `carry`, `di`, `dhh` and within each gate's `H` of the biases.
+            for c in 0..chunks(H) {
+                let (o, n) = (c * W, lanes(H, c));
+                let (hpv, r, z, nn, hn) = unsafe {
+                    (
+                        ld(tr[0].add(o), n),
+                        ld(tr[1].add(o), n),
+                        ld(tr[2].add(o), n),
+                        ld(tr[3].add(o), n),
+                        ld(tr[4].add(o), n),
+                    )
+                };
+                let gv = unsafe { add(ld(dh.add(o), n), ld(cp.add(o), n)) };
+                hp[c] = hpv;
+                let dn = mul(mul(gv, sub(one, z)), sub(one, mul(nn, nn)));
+                let dz = mul(mul(mul(gv, sub(hpv, nn)), z), sub(one, z));
+                let dr = mul(mul(mul(dn, hn), r), sub(one, r));
+                acc[c] = mul(gv, z);
+                let ds = [(dr, dr), (dz, dz), (dn, mul(dn, r))];
+                for k in 0..3 {
+                    let (dv, hv) = ds[k];
+                    let b = k * H + o;
+                    unsafe {
+                        st(di[k].as_mut_ptr().add(o), n, dv);
+                        st(dhh[k].as_mut_ptr().add(o), n, hv);
+                        st(g.b_ih.add(b), n, add(ld(g.b_ih.add(b), n), dv));
+                        st(g.b_hh.add(b), n, add(ld(g.b_hh.add(b), n), hv));
+                    }
+                }
+            }
+            // Row by row of `W_hh`: `∂L/∂W_hh[j] += dhh_j·h_prev` and `∂L/∂h += dhh_j·W_hh[j]`.
+            let dhh = dhh.as_flattened();
+            for j in 0..3 * H {
+                let d = splat(dhh[j]);
+                for k in 0..chunks(H) {
+                    let (o, n) = (j * H + k * W, lanes(H, k));
+                    // SAFETY: row j < 3H of `w_hh` and of its gradient, lanes within the row.
+                    unsafe {
+                        acc[k] = fma(d, ld(p.w_hh.add(o), n), acc[k]);
+                        st(g.w_hh.add(o), n, fma(d, hp[k], ld(g.w_hh.add(o), n)));
+                    }
+                }
+            }
+            for k in 0..chunks(H) {
+                // SAFETY: lanes within `carry`.
+                unsafe { st(cp.add(k * W), lanes(H, k), acc[k]) };
+            }
+            let di = di.as_flattened();
+            if IN == 1 {
+                // `W_ih` and its gradient are one column: multiply-adds along it.
+                let mut s = zero();
+                for gate in 0..3 {
+                    for c in 0..chunks(H) {
+                        let (o, n) = (gate * H + c * W, lanes(H, c));
+                        // SAFETY: lanes o .. o + n < 3H of `di`, `w_ih` and its gradient.
+                        unsafe {
+                            let d = ld(di.as_ptr().add(o), n);
+                            s = fma(d, ld(p.w_ih.add(o), n), s);
+                            st(g.w_ih.add(o), n, fma(d, splat(x[0]), ld(g.w_ih.add(o), n)));
+                        }
+                    }
+                }
+                dx[0] = hsum(s);
+            } else {
+                *dx = [0.0; IN];
+                for j in 0..3 * H {
+                    for i in 0..IN {
+                        // SAFETY: row j < 3H, column i < IN of `w_ih` and its gradient.
+                        unsafe {
+                            *g.w_ih.add(j * IN + i) += di[j] * x[i];
+                            dx[i] += di[j] * *p.w_ih.add(j * IN + i);
+                        }
+                    }
+                }
+            }
+        }
+    };
+}
+
+mod avx512 {
+    use super::super::act_simd::avx512::{sigmoid_v, tanh_v};
+    use core::arch::x86_64::*;
+
+    type V = __m512;
+    const W: usize = 16;
+
+    kernels!("avx512f");
+
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn zero() -> V {
+        _mm512_setzero_ps()
+    }
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn splat(v: f32) -> V {
+        _mm512_set1_ps(v)
+    }
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn add(a: V, b: V) -> V {
+        _mm512_add_ps(a, b)
+    }
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn sub(a: V, b: V) -> V {
+        _mm512_sub_ps(a, b)
+    }
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn mul(a: V, b: V) -> V {
+        _mm512_mul_ps(a, b)
+    }
+    /// `a·b + c`.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn fma(a: V, b: V, c: V) -> V {
+        _mm512_fmadd_ps(a, b, c)
+    }
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn hsum(a: V) -> f32 {
+        _mm512_reduce_add_ps(a)
+    }
+    /// The first `n ≤ 16` lanes at `p`, zero in the others.
+    /// SAFETY (callers): those lanes are readable.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    unsafe fn ld(p: *const f32, n: usize) -> V {
+        if n >= W {
+            unsafe { _mm512_loadu_ps(p) }
+        } else {
+            unsafe { _mm512_maskz_loadu_ps(((1u32 << n) - 1) as __mmask16, p) }
+        }
+    }
+    /// Stores the first `n ≤ 16` lanes of `v` at `p`.
+    /// SAFETY (callers): those lanes are writable.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    unsafe fn st(p: *mut f32, n: usize, v: V) {
+        if n >= W {
+            unsafe { _mm512_storeu_ps(p, v) }
+        } else {
+            unsafe { _mm512_mask_storeu_ps(p, ((1u32 << n) - 1) as __mmask16, v) }
+        }
+    }
+
+    /// `x`'s and `y`'s halves of each block of `2s` lanes summed: lanes of the low half of a
+    /// block get `x`'s block's two halves, the high half `y`'s. One level of the tree.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn fold<const MASK: u16>(x: V, y: V, cross: V) -> V {
+        _mm512_add_ps(_mm512_mask_blend_ps(MASK, x, y), cross)
+    }
+
+    /// The lane sums of `f(0)`, …, `f(15)` as one vector, lane `l` holding `f(l)`'s sum.
+    /// Each level pairs the vectors a power of two apart, so that the sums land in order.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn tree(mut f: impl FnMut(usize) -> V) -> V {
+        // Level 1: 256-bit halves; `cross` holds x's high half low and y's low half high.
+        let l1 = |x: V, y: V| fold::<0xFF00>(x, y, _mm512_shuffle_f32x4::<0b01_00_11_10>(x, y));
+        let i2 = _mm512_setr_epi32(4, 5, 6, 7, 16, 17, 18, 19, 12, 13, 14, 15, 24, 25, 26, 27);
+        let l2 = |x: V, y: V| fold::<0xF0F0>(x, y, _mm512_permutex2var_ps(x, i2, y));
+        let l3 = |x: V, y: V| fold::<0xCCCC>(x, y, _mm512_shuffle_ps::<0b01_00_11_10>(x, y));
+        let i4 = _mm512_setr_epi32(1, 16, 3, 18, 5, 20, 7, 22, 9, 24, 11, 26, 13, 28, 15, 30);
+        let l4 = |x: V, y: V| fold::<0xAAAA>(x, y, _mm512_permutex2var_ps(x, i4, y));
+        let a = [
+            l1(f(0), f(8)),
+            l1(f(1), f(9)),
+            l1(f(2), f(10)),
+            l1(f(3), f(11)),
+            l1(f(4), f(12)),
+            l1(f(5), f(13)),
+            l1(f(6), f(14)),
+            l1(f(7), f(15)),
+        ];
+        let b = [
+            l2(a[0], a[4]),
+            l2(a[1], a[5]),
+            l2(a[2], a[6]),
+            l2(a[3], a[7]),
+        ];
+        l4(l3(b[0], b[2]), l3(b[1], b[3]))
+    }
+
+    /// `W·h` for a block of 16 rows of 16 (`w`, row-major) as one vector. The first level of
+    /// the tree comes from memory: rows `a` and `a + 1` are adjacent, so the load at the
+    /// middle of row `a` holds `a`'s high half and `a + 1`'s low half, in the lanes where the
+    /// tree wants them; two masked multiply-adds complete the pair (3 operations instead of
+    /// 2 products and a level of shuffles). The pairs then fold as in [`tree`], and one
+    /// permutation puts the sums in row order.
+    /// SAFETY (callers): `w` points to 256 readable floats.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    unsafe fn square(w: *const f32, h: V) -> V {
+        let hs = _mm512_shuffle_f32x4::<0b01_00_11_10>(h, h);
+        let pair = |k: usize| {
+            // SAFETY: rows 2k and 2k + 1 < 16.
+            unsafe {
+                let a = w.add(32 * k);
+                let t = _mm512_mul_ps(_mm512_loadu_ps(a.add(8)), hs);
+                let t = _mm512_mask3_fmadd_ps(_mm512_loadu_ps(a), h, t, 0x00FF);
+                _mm512_mask3_fmadd_ps(_mm512_loadu_ps(a.add(16)), h, t, 0xFF00)
+            }
+        };
+        let i2 = _mm512_setr_epi32(4, 5, 6, 7, 16, 17, 18, 19, 12, 13, 14, 15, 24, 25, 26, 27);
+        let l2 = |x: V, y: V| fold::<0xF0F0>(x, y, _mm512_permutex2var_ps(x, i2, y));
+        let l3 = |x: V, y: V| fold::<0xCCCC>(x, y, _mm512_shuffle_ps::<0b01_00_11_10>(x, y));
+        let i4 = _mm512_setr_epi32(1, 16, 3, 18, 5, 20, 7, 22, 9, 24, 11, 26, 13, 28, 15, 30);
+        let l4 = |x: V, y: V| fold::<0xAAAA>(x, y, _mm512_permutex2var_ps(x, i4, y));
+        let a: [V; 8] = [
+            pair(0),
+            pair(1),
+            pair(2),
+            pair(3),
+            pair(4),
+            pair(5),
+            pair(6),
+            pair(7),
+        ];
+        let b = [
+            l2(a[0], a[4]),
+            l2(a[1], a[5]),
+            l2(a[2], a[6]),
+            l2(a[3], a[7]),
+        ];
+        // Lane l holds row 2l (l < 8) or row 2(l − 8) + 1.
+        let v = l4(l3(b[0], b[2]), l3(b[1], b[3]));
+        let order = _mm512_setr_epi32(0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
+        _mm512_permutexvar_ps(order, v)
+    }
+}
+
+mod avx2 {
+    use super::super::act_simd::avx2::{sigmoid_v, tanh_v};
+    use core::arch::x86_64::*;
+
+    type V = __m256;
+    const W: usize = 8;
+
+    kernels!("avx2,fma");
+
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn zero() -> V {
+        _mm256_setzero_ps()
+    }
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn splat(v: f32) -> V {
+        _mm256_set1_ps(v)
+    }
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn add(a: V, b: V) -> V {
+        _mm256_add_ps(a, b)
+    }
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn sub(a: V, b: V) -> V {
+        _mm256_sub_ps(a, b)
+    }
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn mul(a: V, b: V) -> V {
+        _mm256_mul_ps(a, b)
+    }
+    /// `a·b + c`.
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn fma(a: V, b: V, c: V) -> V {
+        _mm256_fmadd_ps(a, b, c)
+    }
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn hsum(a: V) -> f32 {
+        let s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps::<1>(a));
+        let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+        _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)))
+    }
+    /// All bits set in the first `n < 8` lanes.
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn mask(n: usize) -> __m256i {
+        _mm256_cmpgt_epi32(
+            _mm256_set1_epi32(n as i32),
+            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+        )
+    }
+    /// The first `n ≤ 8` lanes at `p`, zero in the others.
+    /// SAFETY (callers): those lanes are readable.
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    unsafe fn ld(p: *const f32, n: usize) -> V {
+        if n >= W {
+            unsafe { _mm256_loadu_ps(p) }
+        } else {
+            unsafe { _mm256_maskload_ps(p, mask(n)) }
+        }
+    }
+    /// Stores the first `n ≤ 8` lanes of `v` at `p`.
+    /// SAFETY (callers): those lanes are writable.
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    unsafe fn st(p: *mut f32, n: usize, v: V) {
+        if n >= W {
+            unsafe { _mm256_storeu_ps(p, v) }
+        } else {
+            unsafe { _mm256_maskstore_ps(p, mask(n), v) }
+        }
+    }
+
+    /// The lane sums of `f(0)`, …, `f(7)` as one vector, lane `l` holding `f(l)`'s sum. The
+    /// last level is `hadd`, which interleaves its operands' pairs: rows 1 and 2 (5 and 6)
+    /// go in each other's places to come out in order.
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn tree(mut f: impl FnMut(usize) -> V) -> V {
+        let l1 = |x: V, y: V| {
+            _mm256_add_ps(
+                _mm256_blend_ps::<0xF0>(x, y),
+                _mm256_permute2f128_ps::<0x21>(x, y),
+            )
+        };
+        let l2 = |x: V, y: V| {
+            _mm256_add_ps(
+                _mm256_blend_ps::<0xCC>(x, y),
+                _mm256_shuffle_ps::<0b01_00_11_10>(x, y),
+            )
+        };
+        let a = [
+            l1(f(0), f(4)),
+            l1(f(2), f(6)),
+            l1(f(1), f(5)),
+            l1(f(3), f(7)),
+        ];
+        _mm256_hadd_ps(l2(a[0], a[2]), l2(a[1], a[3]))
+    }
+
+    /// `W·h` for a block of 8 rows of 8 (`w`, row-major) as one vector, the first level of
+    /// the tree from memory as in the AVX-512 `square` (a blend where AVX2 has no masks).
+    /// SAFETY (callers): `w` points to 64 readable floats.
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    unsafe fn square(w: *const f32, h: V) -> V {
+        let hs = _mm256_permute2f128_ps::<0x01>(h, h);
+        let pair = |k: usize| {
+            // SAFETY: rows 2k and 2k + 1 < 8.
+            unsafe {
+                let a = w.add(16 * k);
+                let t = _mm256_mul_ps(_mm256_loadu_ps(a.add(4)), hs);
+                let ends = _mm256_blend_ps::<0xF0>(_mm256_loadu_ps(a), _mm256_loadu_ps(a.add(8)));
+                _mm256_fmadd_ps(ends, h, t)
+            }
+        };
+        let l2 = |x: V, y: V| {
+            _mm256_add_ps(
+                _mm256_blend_ps::<0xCC>(x, y),
+                _mm256_shuffle_ps::<0b01_00_11_10>(x, y),
+            )
+        };
+        // Lane l holds row [0, 4, 2, 6, 1, 5, 3, 7][l].
+        let v = _mm256_hadd_ps(l2(pair(0), pair(2)), l2(pair(1), pair(3)));
+        _mm256_permutevar8x32_ps(v, _mm256_setr_epi32(0, 4, 2, 6, 1, 5, 3, 7))
+    }
+}
+
+/// `a` as `f32`s when `T` is `f32`: how the layers, generic over the scalar, reach these
+/// kernels without `unsafe`.
+#[inline(always)]
+pub(crate) fn f32s<T: crate::scalar::Float, const N: usize>(a: &[T; N]) -> Option<&[f32; N]> {
+    T::as_f32s(a)?.try_into().ok()
+}
+
+/// The mutable form of [`f32s`].
+#[inline(always)]
+pub(crate) fn f32s_mut<T: crate::scalar::Float, const N: usize>(
+    a: &mut [T; N],
+) -> Option<&mut [f32; N]> {
+    T::as_f32s_mut(a)?.try_into().ok()
+}
+
+/// The form of [`f32s_mut`] for arrays of rows.
+#[inline(always)]
+pub(crate) fn f32s_rows_mut<T: crate::scalar::Float, const N: usize, const M: usize>(
+    a: &mut [[T; N]; M],
+) -> Option<&mut [[f32; N]; M]> {
+    if N == 0 {
+        return None;
+    }
+    T::as_f32s_mut(a.as_flattened_mut())?
+        .as_chunks_mut::<N>()
+        .0
+        .try_into()
+        .ok()
+}
+
+/// A layer's four flat tensors as [`Tensors`] when `T` is `f32`.
+#[inline(always)]
+pub(crate) fn tensors<'a, T: crate::scalar::Float>(
+    w_ih: &'a [T],
+    w_hh: &'a [T],
+    b_ih: &'a [T],
+    b_hh: &'a [T],
+) -> Option<Tensors<'a>> {
+    Some(Tensors {
+        w_ih: T::as_f32s(w_ih)?,
+        w_hh: T::as_f32s(w_hh)?,
+        b_ih: T::as_f32s(b_ih)?,
+        b_hh: T::as_f32s(b_hh)?,
+    })
+}
+
+/// [`tensors`] for gradients.
+#[inline(always)]
+pub(crate) fn tensors_mut<'a, T: crate::scalar::Float>(
+    w_ih: &'a mut [T],
+    w_hh: &'a mut [T],
+    b_ih: &'a mut [T],
+    b_hh: &'a mut [T],
+) -> Option<TensorsMut<'a>> {
+    Some(TensorsMut {
+        w_ih: T::as_f32s_mut(w_ih)?,
+        w_hh: T::as_f32s_mut(w_hh)?,
+        b_ih: T::as_f32s_mut(b_ih)?,
+        b_hh: T::as_f32s_mut(b_hh)?,
+    })
+}
