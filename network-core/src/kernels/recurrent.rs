@@ -275,6 +275,125 @@ pub fn gru_backward<const IN: usize, const H: usize>(
     true
 }
 
+/// The constants of [`fast::exp`](crate::scalar::fast::exp) and
+/// [`fast::tanh`](crate::scalar::fast::tanh).
+mod c {
+    pub const LOG2E: f32 = core::f32::consts::LOG2_E;
+    pub const LN2_HI: f32 = 0.693_359_4;
+    pub const LN2_LO: f32 = -2.121_944_4e-4;
+    pub const ROUND: f32 = 12_582_912.0;
+    /// `e^r ≈ 1 + r + r²·p(r)`, `p`'s coefficients from the highest power.
+    pub const EXP: [f32; 6] = [
+        1.987_569_1e-4,
+        1.398_2e-3,
+        8.333_452e-3,
+        4.166_579_6e-2,
+        1.666_666_5e-1,
+        5e-1,
+    ];
+    /// `tanh x ≈ x + x³·q(x²)` near 0, `q`'s coefficients from the highest power.
+    pub const TANH: [f32; 5] = [
+        -5.704_988_7e-3,
+        2.063_909e-2,
+        -5.373_971_6e-2,
+        1.333_144_2e-1,
+        -3.333_328e-1,
+    ];
+    /// Where `fast::tanh` switches from its polynomial to the exponential.
+    pub const TANH_SMALL: f32 = 0.625;
+    /// From here `tanh` rounds to 1 in `f32` (`1 − tanh x ≈ 2e^(−2x) < 2^−25` past 9.01).
+    pub const TANH_ONE: f32 = 9.1;
+    /// Past this `e^(−x)` rounds to 0 in `f32`.
+    pub const EXP_ZERO: f32 = 104.0;
+}
+
+/// The gate functions, `sigmoid` and `tanh`, on top of each module's `exp_core`: the formulas
+/// of [`fast`](crate::scalar::fast) and the `Sigmoid` activation, evaluated for the shortest
+/// dependency chain (a step waits for its gates in turn), so with fused multiply-adds and
+/// without branches; the range ends are selected rather than clamped before the exponential.
+/// Within a few ulps of the exact functions, as the scalar code is (the tests measure it
+/// against `f64`).
+macro_rules! gate_functions {
+    ($feature:literal) => {
+        /// `e^x` for `x = k·s` in `[−104, 89]` (`s` = `scale` times `k`), the scale passed
+        /// apart so that `n = round(x·log₂e)` starts from `k` while `x` is computed beside it.
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn exp_scaled(k: V, scale: f32, x: V) -> V {
+            let t = fma(k, splat(scale * super::c::LOG2E), splat(super::c::ROUND));
+            let n = sub(t, splat(super::c::ROUND));
+            let r = fnma(n, splat(super::c::LN2_HI), x);
+            let r = fnma(n, splat(super::c::LN2_LO), r);
+            let [c0, c1, c2, c3, c4, c5] = super::c::EXP;
+            let r2 = mul(r, r);
+            let a = fma(splat(c0), r, splat(c1));
+            let b = fma(splat(c2), r, splat(c3));
+            let cc = fma(splat(c4), r, splat(c5));
+            let p = fma(fma(a, r2, b), r2, cc);
+            let y = add(fma(p, r2, r), splat(1.0));
+            scale_pow2(y, t, n)
+        }
+
+        /// `1/(1 + e^(−x))`, as the `Sigmoid` activation writes it: the numerator picked, one
+        /// division.
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn sigmoid(x: V) -> V {
+            let m = or(x, splat(-0.0));
+            let e = exp_scaled(m, 1.0, m);
+            // −|x| below −104: e^(−|x|) is 0 (a NaN compares false and stays).
+            let e = select_gt(andnot(splat(-0.0), x), splat(super::c::EXP_ZERO), zero(), e);
+            let num = select_ge(x, zero(), splat(1.0), e);
+            div(num, add(splat(1.0), e))
+        }
+
+        /// `tanh x`: `fast::tanh`'s polynomial below 0.625, `1 − 2/(e^(2|x|) + 1)` above, 1
+        /// from 9.1, `x`'s sign.
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn tanh(x: V) -> V {
+            let sign = splat(-0.0);
+            let a = andnot(sign, x);
+            let z = mul(x, x);
+            let [q0, q1, q2, q3, q4] = super::c::TANH;
+            let q = fma(
+                fma(
+                    fma(fma(splat(q0), z, splat(q1)), z, splat(q2)),
+                    z,
+                    splat(q3),
+                ),
+                z,
+                splat(q4),
+            );
+            let small = fma(mul(q, z), a, a);
+            let e = exp_scaled(a, 2.0, add(a, a));
+            let big = sub(splat(1.0), div(splat(2.0), add(e, splat(1.0))));
+            let big = select_gt(a, splat(super::c::TANH_ONE), splat(1.0), big);
+            let v = select_lt(a, splat(super::c::TANH_SMALL), small, big);
+            or(v, and(sign, x))
+        }
+
+        /// `sigmoid` (`which` 0) or `tanh` over 16 floats, for the tests.
+        #[cfg(test)]
+        #[target_feature(enable = $feature)]
+        pub(super) fn apply(x: &[f32; 16], which: u8) -> [f32; 16] {
+            let mut y = [0.0; 16];
+            for k in (0..16).step_by(W) {
+                // SAFETY: W lanes from k < 16, within both arrays.
+                unsafe {
+                    let v = ld(x.as_ptr().add(k), W);
+                    st(
+                        y.as_mut_ptr().add(k),
+                        W,
+                        if which == 0 { sigmoid(v) } else { tanh(v) },
+                    );
+                }
+            }
+            y
+        }
+    };
+}
+
 /// The kernels, written once over each module's primitives (`V`, `W`, `zero`, `splat`, `add`,
 /// `sub`, `mul`, `fma`, `ld`, `st`, `tree`, `hsum`) and `act_simd`'s `sigmoid_v`, `tanh_v`.
 ///
@@ -325,19 +444,24 @@ macro_rules! kernels {
             acc
         }
 
-        /// `W_hh·h + b_hh` for the units of chunk `c` of gate `g`, one lane each.
+        /// `W_hh·h + extra` for the units of chunk `c` of gate `g`, one lane each (`extra`,
+        /// the biases and `W_ih·x`, ready before `h` is: one addition after the products).
         /// SAFETY (callers): the contract of the macro.
         #[target_feature(enable = $feature)]
         #[inline]
-        unsafe fn gate_hh<const H: usize>(p: Ptrs, g: usize, c: usize, hv: &[V; MAX_CHUNKS]) -> V {
+        unsafe fn gate_hh<const H: usize>(
+            p: Ptrs,
+            g: usize,
+            c: usize,
+            hv: &[V; MAX_CHUNKS],
+            extra: V,
+        ) -> V {
             let base = g * H + c * W;
             let n = lanes(H, c);
             if H == W {
                 // Rows of exactly one vector: pairs of rows straight from memory.
-                // SAFETY: rows base .. base + W < G·H of `w_hh`, and W lanes of `b_hh`.
-                return unsafe {
-                    add(square(p.w_hh.add(base * H), hv[0]), ld(p.b_hh.add(base), n))
-                };
+                // SAFETY: rows base .. base + W < G·H of `w_hh`.
+                return add(unsafe { square(p.w_hh.add(base * H), hv[0]) }, extra);
             }
             let dots = tree(|l| {
                 if l < n {
@@ -347,8 +471,16 @@ macro_rules! kernels {
                     zero()
                 }
             });
-            // SAFETY: lanes base .. base + n of `b_hh`.
-            add(dots, unsafe { ld(p.b_hh.add(base), n) })
+            add(dots, extra)
+        }
+
+        /// `b_hh` for the units of chunk `c` of gate `g`.
+        /// SAFETY (callers): the contract of the macro.
+        #[target_feature(enable = $feature)]
+        #[inline]
+        unsafe fn b_hh<const H: usize>(p: Ptrs, g: usize, c: usize) -> V {
+            // SAFETY: lanes g·H + c·W .. + lanes(H, c) of `b_hh`.
+            unsafe { ld(p.b_hh.add(g * H + c * W), lanes(H, c)) }
         }
 
         /// `W_ih·x + b_ih` for the units of chunk `c` of gate `g`, one lane each.
@@ -397,16 +529,18 @@ macro_rules! kernels {
             for c in 0..chunks(H) {
                 let (o, n) = (c * W, lanes(H, c));
                 let (r, z, hn, xn) = unsafe {
+                    let ih = |g| add(gate_ih::<IN, H>(p, x, g, c), b_hh::<H>(p, g, c));
                     (
-                        add(gate_ih::<IN, H>(p, x, 0, c), gate_hh::<H>(p, 0, c, &hv)),
-                        add(gate_ih::<IN, H>(p, x, 1, c), gate_hh::<H>(p, 1, c, &hv)),
-                        gate_hh::<H>(p, 2, c, &hv),
+                        gate_hh::<H>(p, 0, c, &hv, ih(0)),
+                        gate_hh::<H>(p, 1, c, &hv, ih(1)),
+                        gate_hh::<H>(p, 2, c, &hv, b_hh::<H>(p, 2, c)),
                         gate_ih::<IN, H>(p, x, 2, c),
                     )
                 };
-                let (r, z) = (sigmoid_v(r), sigmoid_v(z));
-                let nn = tanh_v(add(xn, mul(r, hn)));
-                let new = add(mul(sub(splat(1.0), z), nn), mul(z, hv[c]));
+                let (r, z) = (sigmoid(r), sigmoid(z));
+                let nn = tanh(fma(r, hn, xn));
+                // (1 − z) and z·h are ready before n.
+                let new = fma(sub(splat(1.0), z), nn, mul(z, hv[c]));
                 unsafe {
                     st(h.add(o), n, new);
                     if TRACE {
@@ -434,17 +568,19 @@ macro_rules! kernels {
             let hv = unsafe { load_row::<H>(h) };
             for c in 0..chunks(H) {
                 let (o, n) = (c * W, lanes(H, c));
-                let pre =
-                    |g| unsafe { add(gate_ih::<IN, H>(p, x, g, c), gate_hh::<H>(p, g, c, &hv)) };
+                let pre = |g| unsafe {
+                    let extra = add(gate_ih::<IN, H>(p, x, g, c), b_hh::<H>(p, g, c));
+                    gate_hh::<H>(p, g, c, &hv, extra)
+                };
                 let (i, f, g, og) = (
-                    sigmoid_v(pre(0)),
-                    sigmoid_v(pre(1)),
-                    tanh_v(pre(2)),
-                    sigmoid_v(pre(3)),
+                    sigmoid(pre(0)),
+                    sigmoid(pre(1)),
+                    tanh(pre(2)),
+                    sigmoid(pre(3)),
                 );
                 let c_prev = unsafe { ld(cs.add(o), n) };
-                let c_new = add(mul(f, c_prev), mul(i, g));
-                let tc = tanh_v(c_new);
+                let c_new = fma(i, g, mul(f, c_prev));
+                let tc = tanh(c_new);
                 unsafe {
                     st(cs.add(o), n, c_new);
                     st(h.add(o), n, mul(og, tc));
@@ -561,13 +697,13 @@ macro_rules! kernels {
 }
 
 mod avx512 {
-    use super::super::act_simd::avx512::{sigmoid_v, tanh_v};
     use core::arch::x86_64::*;
 
     type V = __m512;
     const W: usize = 16;
 
     kernels!("avx512f");
+    gate_functions!("avx512f");
 
     #[target_feature(enable = "avx512f")]
     #[inline]
@@ -604,6 +740,67 @@ mod avx512 {
     #[inline]
     fn hsum(a: V) -> f32 {
         _mm512_reduce_add_ps(a)
+    }
+    /// `c − a·b`.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn fnma(a: V, b: V, c: V) -> V {
+        _mm512_fnmadd_ps(a, b, c)
+    }
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn div(a: V, b: V) -> V {
+        _mm512_div_ps(a, b)
+    }
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn and(a: V, b: V) -> V {
+        _mm512_castsi512_ps(_mm512_and_si512(
+            _mm512_castps_si512(a),
+            _mm512_castps_si512(b),
+        ))
+    }
+    /// `!a & b`.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn andnot(a: V, b: V) -> V {
+        _mm512_castsi512_ps(_mm512_andnot_si512(
+            _mm512_castps_si512(a),
+            _mm512_castps_si512(b),
+        ))
+    }
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn or(a: V, b: V) -> V {
+        _mm512_castsi512_ps(_mm512_or_si512(
+            _mm512_castps_si512(a),
+            _mm512_castps_si512(b),
+        ))
+    }
+    /// `a < b ? t : f` per lane (false for NaN).
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn select_lt(a: V, b: V, t: V, f: V) -> V {
+        _mm512_mask_blend_ps(_mm512_cmp_ps_mask::<_CMP_LT_OQ>(a, b), f, t)
+    }
+    /// `a > b ? t : f` per lane (false for NaN).
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn select_gt(a: V, b: V, t: V, f: V) -> V {
+        _mm512_mask_blend_ps(_mm512_cmp_ps_mask::<_CMP_GT_OQ>(a, b), f, t)
+    }
+    /// `a >= b ? t : f` per lane (false for NaN).
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn select_ge(a: V, b: V, t: V, f: V) -> V {
+        _mm512_mask_blend_ps(_mm512_cmp_ps_mask::<_CMP_GE_OQ>(a, b), f, t)
+    }
+    /// `y·2ⁿ` with one rounding (`n` an integer-valued float), as `fast::exp`'s two factors
+    /// give it.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn scale_pow2(y: V, _t: V, n: V) -> V {
+        _mm512_scalef_ps(y, n)
     }
     /// The first `n ≤ 16` lanes at `p`, zero in the others.
     /// SAFETY (callers): those lanes are readable.
@@ -671,8 +868,8 @@ mod avx512 {
     /// the tree comes from memory: rows `a` and `a + 1` are adjacent, so the load at the
     /// middle of row `a` holds `a`'s high half and `a + 1`'s low half, in the lanes where the
     /// tree wants them; two masked multiply-adds complete the pair (3 operations instead of
-    /// 2 products and a level of shuffles). The pairs then fold as in [`tree`], and one
-    /// permutation puts the sums in row order.
+    /// 2 products and a level of shuffles). The pairs then fold as in [`tree`], the last
+    /// level putting the sums in row order.
     /// SAFETY (callers): `w` points to 256 readable floats.
     #[target_feature(enable = "avx512f")]
     #[inline]
@@ -690,8 +887,6 @@ mod avx512 {
         let i2 = _mm512_setr_epi32(4, 5, 6, 7, 16, 17, 18, 19, 12, 13, 14, 15, 24, 25, 26, 27);
         let l2 = |x: V, y: V| fold::<0xF0F0>(x, y, _mm512_permutex2var_ps(x, i2, y));
         let l3 = |x: V, y: V| fold::<0xCCCC>(x, y, _mm512_shuffle_ps::<0b01_00_11_10>(x, y));
-        let i4 = _mm512_setr_epi32(1, 16, 3, 18, 5, 20, 7, 22, 9, 24, 11, 26, 13, 28, 15, 30);
-        let l4 = |x: V, y: V| fold::<0xAAAA>(x, y, _mm512_permutex2var_ps(x, i4, y));
         let a: [V; 8] = [
             pair(0),
             pair(1),
@@ -708,21 +903,27 @@ mod avx512 {
             l2(a[2], a[6]),
             l2(a[3], a[7]),
         ];
-        // Lane l holds row 2l (l < 8) or row 2(l − 8) + 1.
-        let v = l4(l3(b[0], b[2]), l3(b[1], b[3]));
-        let order = _mm512_setr_epi32(0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
-        _mm512_permutexvar_ps(order, v)
+        let c = [l3(b[0], b[2]), l3(b[1], b[3])];
+        // Each row's last two partial sums sit in adjacent lanes of c[0] or c[1], not in row
+        // order: the last level gathers each pair into its row's lane (two permutations side
+        // by side, where `tree` has one and a blend) and adds.
+        let lo = _mm512_setr_epi32(0, 8, 16, 24, 2, 10, 18, 26, 4, 12, 20, 28, 6, 14, 22, 30);
+        let hi = _mm512_setr_epi32(1, 9, 17, 25, 3, 11, 19, 27, 5, 13, 21, 29, 7, 15, 23, 31);
+        _mm512_add_ps(
+            _mm512_permutex2var_ps(c[0], lo, c[1]),
+            _mm512_permutex2var_ps(c[0], hi, c[1]),
+        )
     }
 }
 
 mod avx2 {
-    use super::super::act_simd::avx2::{sigmoid_v, tanh_v};
     use core::arch::x86_64::*;
 
     type V = __m256;
     const W: usize = 8;
 
     kernels!("avx2,fma");
+    gate_functions!("avx2,fma");
 
     #[target_feature(enable = "avx2,fma")]
     #[inline]
@@ -754,6 +955,70 @@ mod avx2 {
     #[inline]
     fn fma(a: V, b: V, c: V) -> V {
         _mm256_fmadd_ps(a, b, c)
+    }
+    /// `c − a·b`.
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn fnma(a: V, b: V, c: V) -> V {
+        _mm256_fnmadd_ps(a, b, c)
+    }
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn div(a: V, b: V) -> V {
+        _mm256_div_ps(a, b)
+    }
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn and(a: V, b: V) -> V {
+        _mm256_and_ps(a, b)
+    }
+    /// `!a & b`.
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn andnot(a: V, b: V) -> V {
+        _mm256_andnot_ps(a, b)
+    }
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn or(a: V, b: V) -> V {
+        _mm256_or_ps(a, b)
+    }
+    /// `a < b ? t : f` per lane (false for NaN).
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn select_lt(a: V, b: V, t: V, f: V) -> V {
+        _mm256_blendv_ps(f, t, _mm256_cmp_ps::<_CMP_LT_OQ>(a, b))
+    }
+    /// `a > b ? t : f` per lane (false for NaN).
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn select_gt(a: V, b: V, t: V, f: V) -> V {
+        _mm256_blendv_ps(f, t, _mm256_cmp_ps::<_CMP_GT_OQ>(a, b))
+    }
+    /// `a >= b ? t : f` per lane (false for NaN).
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn select_ge(a: V, b: V, t: V, f: V) -> V {
+        _mm256_blendv_ps(f, t, _mm256_cmp_ps::<_CMP_GE_OQ>(a, b))
+    }
+    /// `y·2ⁿ` as `fast::exp` builds it: `n` read from `t`'s low mantissa bits, split in two
+    /// normal factors so that subnormal and overflowing results come out right.
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn scale_pow2(y: V, t: V, _n: V) -> V {
+        let ni = _mm256_sub_epi32(
+            _mm256_castps_si256(t),
+            _mm256_castps_si256(splat(super::c::ROUND)),
+        );
+        let n1 = _mm256_srai_epi32::<1>(ni);
+        let n2 = _mm256_sub_epi32(ni, n1);
+        let pow2 = |n: __m256i| {
+            _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(
+                n,
+                _mm256_set1_epi32(127),
+            )))
+        };
+        mul(mul(y, pow2(n1)), pow2(n2))
     }
     #[target_feature(enable = "avx2,fma")]
     #[inline]
@@ -909,4 +1174,81 @@ pub(crate) fn tensors_mut<'a, T: crate::scalar::Float>(
         b_ih: T::as_f32s_mut(b_ih)?,
         b_hh: T::as_f32s_mut(b_hh)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::vec::Vec;
+
+    /// Distance in units in the last place, counting across zero.
+    fn ulps(a: f32, b: f32) -> u32 {
+        let key = |v: f32| {
+            let i = v.to_bits() as i32;
+            if i < 0 { i32::MIN - i } else { i }
+        };
+        (key(a) as i64 - key(b) as i64).unsigned_abs() as u32
+    }
+
+    /// The worst ulp error of `f` (16 lanes at a time) against `reference` in `f64`, on a
+    /// stride through all bit patterns and the ends of each formula's range; NaN stays NaN.
+    fn worst(f: impl Fn(&[f32; 16]) -> [f32; 16], reference: fn(f64) -> f64) -> u32 {
+        let xs: Vec<f32> = (0..=u32::MAX)
+            .step_by(7919)
+            .map(f32::from_bits)
+            .chain([
+                0.0,
+                -0.0,
+                0.625,
+                -0.625,
+                0.624_999_94,
+                9.1,
+                -9.1,
+                104.0,
+                -104.0,
+                88.0,
+                -88.0,
+                f32::INFINITY,
+                f32::NEG_INFINITY,
+                f32::NAN,
+            ])
+            .collect();
+        let mut worst = 0;
+        for chunk in xs.chunks(16) {
+            let mut x = [0.0f32; 16];
+            x[..chunk.len()].copy_from_slice(chunk);
+            let y = f(&x);
+            for (&x, &got) in x.iter().zip(&y) {
+                let want = reference(x as f64) as f32;
+                if want.is_nan() {
+                    assert!(got.is_nan(), "{x:e}: {got:e}, want NaN");
+                    continue;
+                }
+                let e = ulps(got, want);
+                assert!(e <= 4, "{x:e}: {got:e}, want {want:e} ({e} ulps)");
+                worst = worst.max(e);
+            }
+        }
+        worst
+    }
+
+    fn sigmoid64(x: f64) -> f64 {
+        1.0 / (1.0 + (-x).exp())
+    }
+
+    #[test]
+    fn gate_functions_are_within_a_few_ulps() {
+        if supported(Level::Avx512) {
+            // SAFETY (each block): AVX-512F is there; the vectors are 16 floats.
+            let s = worst(|x| unsafe { avx512::apply(x, 0) }, sigmoid64);
+            let t = worst(|x| unsafe { avx512::apply(x, 1) }, f64::tanh);
+            std::eprintln!("AVX-512: sigmoid {s} ulps, tanh {t} ulps");
+        }
+        if supported(Level::Avx2) {
+            // SAFETY (each block): AVX2 and FMA are there.
+            let s = worst(|x| unsafe { avx2::apply(x, 0) }, sigmoid64);
+            let t = worst(|x| unsafe { avx2::apply(x, 1) }, f64::tanh);
+            std::eprintln!("AVX2: sigmoid {s} ulps, tanh {t} ulps");
+        }
+    }
 }
