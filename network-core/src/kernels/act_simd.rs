@@ -99,7 +99,7 @@ macro_rules! functions {
         /// `fast::tanh`, lane by lane.
         #[target_feature(enable = $feature)]
         #[inline]
-        pub(crate) fn tanh_v(x: V) -> V {
+        fn tanh_v(x: V) -> V {
             let sign = splat(-0.0);
             let a = andnot(sign, x);
             let z = mul(x, x);
@@ -122,7 +122,7 @@ macro_rules! functions {
         /// `Sigmoid::apply` for `f32`, lane by lane.
         #[target_feature(enable = $feature)]
         #[inline]
-        pub(crate) fn sigmoid_v(x: V) -> V {
+        fn sigmoid_v(x: V) -> V {
             let e = exp(or(x, splat(-0.0)));
             let num = select_ge(x, splat(0.0), splat(1.0), e);
             div(num, add(splat(1.0), e))
@@ -163,7 +163,7 @@ macro_rules! functions {
     };
 }
 
-pub(crate) mod avx512 {
+mod avx512 {
     use core::arch::x86_64::*;
 
     type V = __m512;
@@ -309,7 +309,7 @@ pub(crate) mod avx512 {
     }
 }
 
-pub(crate) mod avx2 {
+mod avx2 {
     use core::arch::x86_64::*;
 
     type V = __m256;

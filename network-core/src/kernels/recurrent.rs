@@ -3,17 +3,22 @@
 //! time ([`simd::level`](super::simd::level), detected once). An implementation detail of the
 //! layers, public for tests and benchmarks.
 //!
-//! A step is latency-bound (each one needs the previous `h`), so everything of one chunk of
-//! units (16 lanes with AVX-512, 8 with AVX2) stays in registers from the products to the new
-//! state: `W_hh·h` as row products, a row's lanes reduced with the other rows of its chunk by
-//! a transpose-and-add tree (16 rows → one vector of their 16 sums), `W_ih·x` and the biases,
-//! the gates through `act_simd`'s vector `sigmoid` and `tanh` (the scalar functions' bits), and
-//! the gates' combination. The weights stay PyTorch's row-major tensors, as the layers hold
-//! them: the kernels read them in place, so nothing can go stale when parameters are written.
+//! Each step waits for the previous `h`, so everything of one chunk of units (16 lanes with
+//! AVX-512, 8 with AVX2) stays in registers from the products to the new state: `W_hh·h` as
+//! row products, a row's lanes reduced with the other rows of its chunk by a transpose-and-add
+//! tree (16 rows → one vector of their 16 sums; for rows of exactly one vector the tree's first
+//! level comes from memory), `W_ih·x` and the biases added once, the gates, and their
+//! combination. The weights stay PyTorch's row-major tensors, as the layers hold them: the
+//! kernels read them in place, so nothing can go stale when parameters are written. (Columns,
+//! which a transposed copy would give, would need one multiply-add per column instead of the
+//! tree's three operations per row.)
 //!
-//! Results differ from the portable code only in rounding: the products are summed in another
-//! order, with fused multiply-adds. Units past `H` in a chunk are masked lanes (loaded as zero,
-//! never stored).
+//! The gate functions are [`fast`](crate::scalar::fast)'s and the `Sigmoid` activation's
+//! formulas evaluated for a short dependency chain: fused multiply-adds, `scalef` for the power
+//! of two with AVX-512, both branches of `tanh` computed and selected. Like the scalar ones they
+//! stay within a few ulps of the exact functions (at most 2 on the tests' stride through every
+//! bit pattern, against `f64`), so a step differs from the portable code only in rounding.
+//! Units past `H` in a chunk are masked lanes (loaded as zero, never stored).
 //!
 //! The `unsafe` here: vector loads and stores through raw pointers, full or masked to the
 //! lanes inside their tensor, at offsets the public functions' length checks bound; and calls
@@ -117,6 +122,7 @@ enum Isa {
     Avx2,
 }
 
+#[inline]
 fn isa(level: Level, h: usize) -> Option<Isa> {
     if h == 0 || !supported(level) {
         return None;
