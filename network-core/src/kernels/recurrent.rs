@@ -116,7 +116,10 @@ struct PtrsMut {
 /// The instruction set a layer of `h` units runs on at `level`, if any: 16 lanes where AVX-512
 /// is there and they leave no more lanes idle than 8 would, else 8. (A chunk of units half
 /// empty costs a whole tree and whole gate functions per gate: `lstm(1 -> 40)` measured about
-/// 8% faster as five chunks of 8 than as 16, 16 and 8.)
+/// 8% faster as five chunks of 8 than as 16, 16 and 8. For 8 units, a 16-lane step with two
+/// rows per vector took a quarter fewer instructions but measured slower, 75 against 61 ns
+/// a step: a step waits for the one before, and the 512-bit division and permutations make
+/// that chain longer.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Isa {
     Avx512,
@@ -506,8 +509,15 @@ macro_rules! kernels {
             g: usize,
             c: usize,
         ) -> V {
-            let base = g * H + c * W;
-            let n = lanes(H, c);
+            // SAFETY: the rows of chunk `c` of gate `g`.
+            unsafe { ih_rows::<IN>(p, x, g * H + c * W, lanes(H, c)) }
+        }
+
+        /// `W_ih·x + b_ih` for rows `base .. base + n` (`n ≤ W`), one lane each.
+        /// SAFETY (callers): those rows exist.
+        #[target_feature(enable = $feature)]
+        #[inline]
+        unsafe fn ih_rows<const IN: usize>(p: Ptrs, x: &[f32; IN], base: usize, n: usize) -> V {
             // SAFETY: lanes base .. base + n of `b_ih`, and of `w_ih` when IN = 1.
             let b = unsafe { ld(p.b_ih.add(base), n) };
             if IN == 1 {
@@ -842,8 +852,18 @@ mod avx512 {
     /// block get `x`'s block's two halves, the high half `y`'s. One level of the tree.
     #[target_feature(enable = "avx512f")]
     #[inline]
-    fn fold<const MASK: u16>(x: V, y: V, cross: V) -> V {
-        _mm512_add_ps(_mm512_mask_blend_ps(MASK, x, y), cross)
+    fn fold(mask: __mmask16, x: V, y: V, cross: V) -> V {
+        _mm512_add_ps(_mm512_mask_blend_ps(mask, x, y), cross)
+    }
+
+    /// The masks of [`square`], as values LLVM cannot see: with constants it rewrites the
+    /// masked multiply-adds and the blends beside permutations into longer shuffle sequences
+    /// (a pair in four operations instead of three, a level in five; `gru(1 -> 16)`'s step
+    /// went from 335 to 294 instructions with these).
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn masks() -> [__mmask16; 5] {
+        core::hint::black_box([0x00FF, 0xFF00, 0xF0F0, 0xCCCC, 0xAAAA])
     }
 
     /// The lane sums of `f(0)`, …, `f(15)` as one vector, lane `l` holding `f(l)`'s sum.
@@ -852,12 +872,14 @@ mod avx512 {
     #[inline]
     fn tree(mut f: impl FnMut(usize) -> V) -> V {
         // Level 1: 256-bit halves; `cross` holds x's high half low and y's low half high.
-        let l1 = |x: V, y: V| fold::<0xFF00>(x, y, _mm512_shuffle_f32x4::<0b01_00_11_10>(x, y));
+        // Constant masks: here LLVM's rewrites cost nothing (three operations a level).
+        let (m1, m2, m3, m4) = (0xFF00, 0xF0F0, 0xCCCC, 0xAAAA);
+        let l1 = |x: V, y: V| fold(m1, x, y, _mm512_shuffle_f32x4::<0b01_00_11_10>(x, y));
         let i2 = _mm512_setr_epi32(4, 5, 6, 7, 16, 17, 18, 19, 12, 13, 14, 15, 24, 25, 26, 27);
-        let l2 = |x: V, y: V| fold::<0xF0F0>(x, y, _mm512_permutex2var_ps(x, i2, y));
-        let l3 = |x: V, y: V| fold::<0xCCCC>(x, y, _mm512_shuffle_ps::<0b01_00_11_10>(x, y));
+        let l2 = |x: V, y: V| fold(m2, x, y, _mm512_permutex2var_ps(x, i2, y));
+        let l3 = |x: V, y: V| fold(m3, x, y, _mm512_shuffle_ps::<0b01_00_11_10>(x, y));
         let i4 = _mm512_setr_epi32(1, 16, 3, 18, 5, 20, 7, 22, 9, 24, 11, 26, 13, 28, 15, 30);
-        let l4 = |x: V, y: V| fold::<0xAAAA>(x, y, _mm512_permutex2var_ps(x, i4, y));
+        let l4 = |x: V, y: V| fold(m4, x, y, _mm512_permutex2var_ps(x, i4, y));
         let a = [
             l1(f(0), f(8)),
             l1(f(1), f(9)),
@@ -887,19 +909,17 @@ mod avx512 {
     #[target_feature(enable = "avx512f")]
     #[inline]
     unsafe fn square(w: *const f32, h: V) -> V {
+        let [m0, m1, m2, m3, _] = masks();
         let hs = _mm512_shuffle_f32x4::<0b01_00_11_10>(h, h);
         let pair = |k: usize| {
             // SAFETY: rows 2k and 2k + 1 < 16.
             unsafe {
                 let a = w.add(32 * k);
                 let t = _mm512_mul_ps(_mm512_loadu_ps(a.add(8)), hs);
-                let t = _mm512_mask3_fmadd_ps(_mm512_loadu_ps(a), h, t, 0x00FF);
-                _mm512_mask3_fmadd_ps(_mm512_loadu_ps(a.add(16)), h, t, 0xFF00)
+                let t = _mm512_mask3_fmadd_ps(_mm512_loadu_ps(a), h, t, m0);
+                _mm512_mask3_fmadd_ps(_mm512_loadu_ps(a.add(16)), h, t, m1)
             }
         };
-        let i2 = _mm512_setr_epi32(4, 5, 6, 7, 16, 17, 18, 19, 12, 13, 14, 15, 24, 25, 26, 27);
-        let l2 = |x: V, y: V| fold::<0xF0F0>(x, y, _mm512_permutex2var_ps(x, i2, y));
-        let l3 = |x: V, y: V| fold::<0xCCCC>(x, y, _mm512_shuffle_ps::<0b01_00_11_10>(x, y));
         let a: [V; 8] = [
             pair(0),
             pair(1),
@@ -910,6 +930,17 @@ mod avx512 {
             pair(6),
             pair(7),
         ];
+        pairs_to_rows(a, m2, m3)
+    }
+
+    /// The tree from its first level on: `a[k]` holds row `2k`'s partial sums in lanes 0–7
+    /// and row `2k + 1`'s in lanes 8–15; lane `r` of the result is row `r`'s sum.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn pairs_to_rows(a: [V; 8], m2: __mmask16, m3: __mmask16) -> V {
+        let i2 = _mm512_setr_epi32(4, 5, 6, 7, 16, 17, 18, 19, 12, 13, 14, 15, 24, 25, 26, 27);
+        let l2 = |x: V, y: V| fold(m2, x, y, _mm512_permutex2var_ps(x, i2, y));
+        let l3 = |x: V, y: V| fold(m3, x, y, _mm512_shuffle_ps::<0b01_00_11_10>(x, y));
         let b = [
             l2(a[0], a[4]),
             l2(a[1], a[5]),
