@@ -124,6 +124,8 @@ struct PtrsMut {
 enum Isa {
     Avx512,
     Avx2,
+    /// 8 lanes with AVX-512VL's registers, constants and masks.
+    Avx2Vl,
 }
 
 #[inline]
@@ -138,10 +140,27 @@ fn isa(level: Level, h: usize) -> Option<Isa> {
         {
             Some(Isa::Avx512)
         }
+        Level::Avx512 if h <= 8 * MAX_CHUNKS && supported(Level::Avx2) && avx512vl() => {
+            Some(Isa::Avx2Vl)
+        }
         Level::Avx512 | Level::Avx2 if h <= 8 * MAX_CHUNKS && supported(Level::Avx2) => {
             Some(Isa::Avx2)
         }
         _ => None,
+    }
+}
+
+/// Whether the CPU has AVX-512VL, detected once.
+fn avx512vl() -> bool {
+    use core::sync::atomic::{AtomicU8, Ordering};
+    static VL: AtomicU8 = AtomicU8::new(0);
+    match VL.load(Ordering::Relaxed) {
+        0 => {
+            let vl = std::is_x86_feature_detected!("avx512vl");
+            VL.store(if vl { 2 } else { 1 }, Ordering::Relaxed);
+            vl
+        }
+        v => v == 2,
     }
 }
 
@@ -183,11 +202,13 @@ pub fn gru<const IN: usize, const H: usize>(
         match (isa, gates) {
             (Isa::Avx512, None) => avx512::gru::<IN, H, false>(p, x, h, [h; 4]),
             (Isa::Avx2, None) => avx2::gru::<IN, H, false>(p, x, h, [h; 4]),
+            (Isa::Avx2Vl, None) => avx2vl::gru::<IN, H, false>(p, x, h, [h; 4]),
             (isa, Some(g)) => {
                 let out = [g.r, g.z, g.n, g.hn].map(|v| v.as_mut_ptr());
                 match isa {
                     Isa::Avx512 => avx512::gru::<IN, H, true>(p, x, h, out),
                     Isa::Avx2 => avx2::gru::<IN, H, true>(p, x, h, out),
+                    Isa::Avx2Vl => avx2vl::gru::<IN, H, true>(p, x, h, out),
                 }
             }
         }
@@ -228,12 +249,14 @@ pub fn lstm<const IN: usize, const H: usize>(
         match (isa, gates) {
             (Isa::Avx512, None) => avx512::lstm::<IN, H, false>(p, x, h, c, [h; 5]),
             (Isa::Avx2, None) => avx2::lstm::<IN, H, false>(p, x, h, c, [h; 5]),
+            (Isa::Avx2Vl, None) => avx2vl::lstm::<IN, H, false>(p, x, h, c, [h; 5]),
             (isa, Some(g)) => {
                 let [i, f, gg, o] = g.gates;
                 let out = [i, f, gg, o, g.tc].map(|v| v.as_mut_ptr());
                 match isa {
                     Isa::Avx512 => avx512::lstm::<IN, H, true>(p, x, h, c, out),
                     Isa::Avx2 => avx2::lstm::<IN, H, true>(p, x, h, c, out),
+                    Isa::Avx2Vl => avx2vl::lstm::<IN, H, true>(p, x, h, c, out),
                 }
             }
         }
@@ -285,6 +308,7 @@ pub fn gru_backward<const IN: usize, const H: usize>(
         match isa {
             Isa::Avx512 => avx512::gru_backward::<IN, H>(p, g, x, tr, dh.as_ptr(), carry, dx),
             Isa::Avx2 => avx2::gru_backward::<IN, H>(p, g, x, tr, dh.as_ptr(), carry, dx),
+            Isa::Avx2Vl => avx2vl::gru_backward::<IN, H>(p, g, x, tr, dh.as_ptr(), carry, dx),
         }
     }
     true
@@ -960,202 +984,217 @@ mod avx512 {
     }
 }
 
-mod avx2 {
-    use core::arch::x86_64::*;
+/// The 8-lane module, once for AVX2+FMA and once more with AVX-512VL on top: the same code,
+/// but compiled with 32 vector registers instead of 16, constants broadcast within the
+/// instructions, and masks for the tails (`lstm(1 -> 40)` spilled 107 values a chunk to the
+/// stack without them).
+macro_rules! lanes8 {
+    ($feature:literal) => {
+        use core::arch::x86_64::*;
 
-    type V = __m256;
-    const W: usize = 8;
+        type V = __m256;
+        const W: usize = 8;
 
-    kernels!("avx2,fma");
-    gate_functions!("avx2,fma");
+        kernels!($feature);
+        gate_functions!($feature);
 
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    fn zero() -> V {
-        _mm256_setzero_ps()
-    }
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    fn splat(v: f32) -> V {
-        _mm256_set1_ps(v)
-    }
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    fn add(a: V, b: V) -> V {
-        _mm256_add_ps(a, b)
-    }
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    fn sub(a: V, b: V) -> V {
-        _mm256_sub_ps(a, b)
-    }
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    fn mul(a: V, b: V) -> V {
-        _mm256_mul_ps(a, b)
-    }
-    /// `a·b + c`.
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    fn fma(a: V, b: V, c: V) -> V {
-        _mm256_fmadd_ps(a, b, c)
-    }
-    /// `c − a·b`.
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    fn fnma(a: V, b: V, c: V) -> V {
-        _mm256_fnmadd_ps(a, b, c)
-    }
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    fn div(a: V, b: V) -> V {
-        _mm256_div_ps(a, b)
-    }
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    fn and(a: V, b: V) -> V {
-        _mm256_and_ps(a, b)
-    }
-    /// `!a & b`.
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    fn andnot(a: V, b: V) -> V {
-        _mm256_andnot_ps(a, b)
-    }
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    fn or(a: V, b: V) -> V {
-        _mm256_or_ps(a, b)
-    }
-    /// `a < b ? t : f` per lane (false for NaN).
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    fn select_lt(a: V, b: V, t: V, f: V) -> V {
-        _mm256_blendv_ps(f, t, _mm256_cmp_ps::<_CMP_LT_OQ>(a, b))
-    }
-    /// `a > b ? t : f` per lane (false for NaN).
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    fn select_gt(a: V, b: V, t: V, f: V) -> V {
-        _mm256_blendv_ps(f, t, _mm256_cmp_ps::<_CMP_GT_OQ>(a, b))
-    }
-    /// `a >= b ? t : f` per lane (false for NaN).
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    fn select_ge(a: V, b: V, t: V, f: V) -> V {
-        _mm256_blendv_ps(f, t, _mm256_cmp_ps::<_CMP_GE_OQ>(a, b))
-    }
-    /// `y·2ⁿ` as `fast::exp` builds it: `n` read from `t`'s low mantissa bits, split in two
-    /// normal factors so that subnormal and overflowing results come out right.
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    fn scale_pow2(y: V, t: V, _n: V) -> V {
-        let ni = _mm256_sub_epi32(
-            _mm256_castps_si256(t),
-            _mm256_castps_si256(splat(super::c::ROUND)),
-        );
-        let n1 = _mm256_srai_epi32::<1>(ni);
-        let n2 = _mm256_sub_epi32(ni, n1);
-        let pow2 = |n: __m256i| {
-            _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(
-                n,
-                _mm256_set1_epi32(127),
-            )))
-        };
-        mul(mul(y, pow2(n1)), pow2(n2))
-    }
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    fn hsum(a: V) -> f32 {
-        let s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps::<1>(a));
-        let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-        _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)))
-    }
-    /// All bits set in the first `n < 8` lanes.
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    fn mask(n: usize) -> __m256i {
-        _mm256_cmpgt_epi32(
-            _mm256_set1_epi32(n as i32),
-            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
-        )
-    }
-    /// The first `n ≤ 8` lanes at `p`, zero in the others.
-    /// SAFETY (callers): those lanes are readable.
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    unsafe fn ld(p: *const f32, n: usize) -> V {
-        if n >= W {
-            unsafe { _mm256_loadu_ps(p) }
-        } else {
-            unsafe { _mm256_maskload_ps(p, mask(n)) }
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn zero() -> V {
+            _mm256_setzero_ps()
         }
-    }
-    /// Stores the first `n ≤ 8` lanes of `v` at `p`.
-    /// SAFETY (callers): those lanes are writable.
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    unsafe fn st(p: *mut f32, n: usize, v: V) {
-        if n >= W {
-            unsafe { _mm256_storeu_ps(p, v) }
-        } else {
-            unsafe { _mm256_maskstore_ps(p, mask(n), v) }
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn splat(v: f32) -> V {
+            _mm256_set1_ps(v)
         }
-    }
-
-    /// The lane sums of `f(0)`, …, `f(7)` as one vector, lane `l` holding `f(l)`'s sum. The
-    /// last level is `hadd`, which interleaves its operands' pairs: rows 1 and 2 (5 and 6)
-    /// go in each other's places to come out in order.
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    fn tree(mut f: impl FnMut(usize) -> V) -> V {
-        let l1 = |x: V, y: V| {
-            _mm256_add_ps(
-                _mm256_blend_ps::<0xF0>(x, y),
-                _mm256_permute2f128_ps::<0x21>(x, y),
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn add(a: V, b: V) -> V {
+            _mm256_add_ps(a, b)
+        }
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn sub(a: V, b: V) -> V {
+            _mm256_sub_ps(a, b)
+        }
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn mul(a: V, b: V) -> V {
+            _mm256_mul_ps(a, b)
+        }
+        /// `a·b + c`.
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn fma(a: V, b: V, c: V) -> V {
+            _mm256_fmadd_ps(a, b, c)
+        }
+        /// `c − a·b`.
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn fnma(a: V, b: V, c: V) -> V {
+            _mm256_fnmadd_ps(a, b, c)
+        }
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn div(a: V, b: V) -> V {
+            _mm256_div_ps(a, b)
+        }
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn and(a: V, b: V) -> V {
+            _mm256_and_ps(a, b)
+        }
+        /// `!a & b`.
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn andnot(a: V, b: V) -> V {
+            _mm256_andnot_ps(a, b)
+        }
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn or(a: V, b: V) -> V {
+            _mm256_or_ps(a, b)
+        }
+        /// `a < b ? t : f` per lane (false for NaN).
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn select_lt(a: V, b: V, t: V, f: V) -> V {
+            _mm256_blendv_ps(f, t, _mm256_cmp_ps::<_CMP_LT_OQ>(a, b))
+        }
+        /// `a > b ? t : f` per lane (false for NaN).
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn select_gt(a: V, b: V, t: V, f: V) -> V {
+            _mm256_blendv_ps(f, t, _mm256_cmp_ps::<_CMP_GT_OQ>(a, b))
+        }
+        /// `a >= b ? t : f` per lane (false for NaN).
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn select_ge(a: V, b: V, t: V, f: V) -> V {
+            _mm256_blendv_ps(f, t, _mm256_cmp_ps::<_CMP_GE_OQ>(a, b))
+        }
+        /// `y·2ⁿ` as `fast::exp` builds it: `n` read from `t`'s low mantissa bits, split in two
+        /// normal factors so that subnormal and overflowing results come out right.
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn scale_pow2(y: V, t: V, _n: V) -> V {
+            let ni = _mm256_sub_epi32(
+                _mm256_castps_si256(t),
+                _mm256_castps_si256(splat(super::c::ROUND)),
+            );
+            let n1 = _mm256_srai_epi32::<1>(ni);
+            let n2 = _mm256_sub_epi32(ni, n1);
+            let pow2 = |n: __m256i| {
+                _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(
+                    n,
+                    _mm256_set1_epi32(127),
+                )))
+            };
+            mul(mul(y, pow2(n1)), pow2(n2))
+        }
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn hsum(a: V) -> f32 {
+            let s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps::<1>(a));
+            let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+            _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)))
+        }
+        /// All bits set in the first `n < 8` lanes.
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn mask(n: usize) -> __m256i {
+            _mm256_cmpgt_epi32(
+                _mm256_set1_epi32(n as i32),
+                _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
             )
-        };
-        let l2 = |x: V, y: V| {
-            _mm256_add_ps(
-                _mm256_blend_ps::<0xCC>(x, y),
-                _mm256_shuffle_ps::<0b01_00_11_10>(x, y),
-            )
-        };
-        let a = [
-            l1(f(0), f(4)),
-            l1(f(2), f(6)),
-            l1(f(1), f(5)),
-            l1(f(3), f(7)),
-        ];
-        _mm256_hadd_ps(l2(a[0], a[2]), l2(a[1], a[3]))
-    }
-
-    /// `W·h` for a block of 8 rows of 8 (`w`, row-major) as one vector, the first level of
-    /// the tree from memory as in the AVX-512 `square` (a blend where AVX2 has no masks).
-    /// SAFETY (callers): `w` points to 64 readable floats.
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    unsafe fn square(w: *const f32, h: V) -> V {
-        let hs = _mm256_permute2f128_ps::<0x01>(h, h);
-        let pair = |k: usize| {
-            // SAFETY: rows 2k and 2k + 1 < 8.
-            unsafe {
-                let a = w.add(16 * k);
-                let t = _mm256_mul_ps(_mm256_loadu_ps(a.add(4)), hs);
-                let ends = _mm256_blend_ps::<0xF0>(_mm256_loadu_ps(a), _mm256_loadu_ps(a.add(8)));
-                _mm256_fmadd_ps(ends, h, t)
+        }
+        /// The first `n ≤ 8` lanes at `p`, zero in the others.
+        /// SAFETY (callers): those lanes are readable.
+        #[target_feature(enable = $feature)]
+        #[inline]
+        unsafe fn ld(p: *const f32, n: usize) -> V {
+            if n >= W {
+                unsafe { _mm256_loadu_ps(p) }
+            } else {
+                unsafe { _mm256_maskload_ps(p, mask(n)) }
             }
-        };
-        let l2 = |x: V, y: V| {
-            _mm256_add_ps(
-                _mm256_blend_ps::<0xCC>(x, y),
-                _mm256_shuffle_ps::<0b01_00_11_10>(x, y),
-            )
-        };
-        // Lane l holds row [0, 4, 2, 6, 1, 5, 3, 7][l].
-        let v = _mm256_hadd_ps(l2(pair(0), pair(2)), l2(pair(1), pair(3)));
-        _mm256_permutevar8x32_ps(v, _mm256_setr_epi32(0, 4, 2, 6, 1, 5, 3, 7))
-    }
+        }
+        /// Stores the first `n ≤ 8` lanes of `v` at `p`.
+        /// SAFETY (callers): those lanes are writable.
+        #[target_feature(enable = $feature)]
+        #[inline]
+        unsafe fn st(p: *mut f32, n: usize, v: V) {
+            if n >= W {
+                unsafe { _mm256_storeu_ps(p, v) }
+            } else {
+                unsafe { _mm256_maskstore_ps(p, mask(n), v) }
+            }
+        }
+
+        /// The lane sums of `f(0)`, …, `f(7)` as one vector, lane `l` holding `f(l)`'s sum. The
+        /// last level is `hadd`, which interleaves its operands' pairs: rows 1 and 2 (5 and 6)
+        /// go in each other's places to come out in order.
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn tree(mut f: impl FnMut(usize) -> V) -> V {
+            let l1 = |x: V, y: V| {
+                _mm256_add_ps(
+                    _mm256_blend_ps::<0xF0>(x, y),
+                    _mm256_permute2f128_ps::<0x21>(x, y),
+                )
+            };
+            let l2 = |x: V, y: V| {
+                _mm256_add_ps(
+                    _mm256_blend_ps::<0xCC>(x, y),
+                    _mm256_shuffle_ps::<0b01_00_11_10>(x, y),
+                )
+            };
+            let a = [
+                l1(f(0), f(4)),
+                l1(f(2), f(6)),
+                l1(f(1), f(5)),
+                l1(f(3), f(7)),
+            ];
+            _mm256_hadd_ps(l2(a[0], a[2]), l2(a[1], a[3]))
+        }
+
+        /// `W·h` for a block of 8 rows of 8 (`w`, row-major) as one vector, the first level of
+        /// the tree from memory as in the AVX-512 `square` (a blend where AVX2 has no masks).
+        /// SAFETY (callers): `w` points to 64 readable floats.
+        #[target_feature(enable = $feature)]
+        #[inline]
+        unsafe fn square(w: *const f32, h: V) -> V {
+            let hs = _mm256_permute2f128_ps::<0x01>(h, h);
+            let pair = |k: usize| {
+                // SAFETY: rows 2k and 2k + 1 < 8.
+                unsafe {
+                    let a = w.add(16 * k);
+                    let t = _mm256_mul_ps(_mm256_loadu_ps(a.add(4)), hs);
+                    let ends =
+                        _mm256_blend_ps::<0xF0>(_mm256_loadu_ps(a), _mm256_loadu_ps(a.add(8)));
+                    _mm256_fmadd_ps(ends, h, t)
+                }
+            };
+            let l2 = |x: V, y: V| {
+                _mm256_add_ps(
+                    _mm256_blend_ps::<0xCC>(x, y),
+                    _mm256_shuffle_ps::<0b01_00_11_10>(x, y),
+                )
+            };
+            // Lane l holds row [0, 4, 2, 6, 1, 5, 3, 7][l].
+            let v = _mm256_hadd_ps(l2(pair(0), pair(2)), l2(pair(1), pair(3)));
+            _mm256_permutevar8x32_ps(v, _mm256_setr_epi32(0, 4, 2, 6, 1, 5, 3, 7))
+        }
+    };
+}
+
+mod avx2 {
+    lanes8!("avx2,fma");
+}
+
+mod avx2vl {
+    lanes8!("avx2,fma,avx512f,avx512vl");
 }
 
 /// `a` as `f32`s when `T` is `f32`: how the layers, generic over the scalar, reach these
@@ -1293,6 +1332,12 @@ mod tests {
             let s = worst(|x| unsafe { avx2::apply(x, 0) }, sigmoid64);
             let t = worst(|x| unsafe { avx2::apply(x, 1) }, f64::tanh);
             std::eprintln!("AVX2: sigmoid {s} ulps, tanh {t} ulps");
+        }
+        if supported(Level::Avx2) && avx512vl() {
+            // SAFETY (each block): AVX2, FMA, AVX-512F and AVX-512VL are there.
+            let s = worst(|x| unsafe { avx2vl::apply(x, 0) }, sigmoid64);
+            let t = worst(|x| unsafe { avx2vl::apply(x, 1) }, f64::tanh);
+            std::eprintln!("AVX2 with AVX-512VL: sigmoid {s} ulps, tanh {t} ulps");
         }
     }
 }
