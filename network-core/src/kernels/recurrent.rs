@@ -130,38 +130,71 @@ enum Isa {
 
 #[inline]
 fn isa(level: Level, h: usize) -> Option<Isa> {
-    if h == 0 || !supported(level) {
-        return None;
-    }
+    let cpu = cpu();
+    let avx2 = cpu & AVX2 != 0;
     match level {
+        _ if h == 0 => None,
         Level::Avx512
-            if h <= 16 * MAX_CHUNKS
+            if cpu & AVX512 != 0
+                && h <= 16 * MAX_CHUNKS
                 && (h.div_ceil(16) * 2 == h.div_ceil(8) || h > 8 * MAX_CHUNKS) =>
         {
             Some(Isa::Avx512)
         }
-        Level::Avx512 if h <= 8 * MAX_CHUNKS && supported(Level::Avx2) && avx512vl() => {
+        Level::Avx512 if cpu & AVX512 != 0 && avx2 && cpu & VL != 0 && h <= 8 * MAX_CHUNKS => {
             Some(Isa::Avx2Vl)
         }
-        Level::Avx512 | Level::Avx2 if h <= 8 * MAX_CHUNKS && supported(Level::Avx2) => {
-            Some(Isa::Avx2)
-        }
+        Level::Avx512 | Level::Avx2 if avx2 && h <= 8 * MAX_CHUNKS => Some(Isa::Avx2),
         _ => None,
     }
 }
 
-/// Whether the CPU has AVX-512VL, detected once.
-fn avx512vl() -> bool {
-    use core::sync::atomic::{AtomicU8, Ordering};
-    static VL: AtomicU8 = AtomicU8::new(0);
-    match VL.load(Ordering::Relaxed) {
+/// What this CPU has, as bits (`INIT` once detected): one atomic load a step, where
+/// [`simd::level`](super::simd::level) and [`supported`] each call the detection.
+static CPU: core::sync::atomic::AtomicU8 = core::sync::atomic::AtomicU8::new(0);
+const INIT: u8 = 1;
+const AVX2: u8 = 2;
+const AVX512: u8 = 4;
+const VL: u8 = 8;
+
+#[inline]
+fn cpu() -> u8 {
+    use core::sync::atomic::Ordering;
+    match CPU.load(Ordering::Relaxed) {
         0 => {
-            let vl = std::is_x86_feature_detected!("avx512vl");
-            VL.store(if vl { 2 } else { 1 }, Ordering::Relaxed);
-            vl
+            let mut f = INIT;
+            if supported(Level::Avx2) {
+                f |= AVX2;
+            }
+            if supported(Level::Avx512) {
+                f |= AVX512;
+            }
+            if std::is_x86_feature_detected!("avx512vl") {
+                f |= VL;
+            }
+            CPU.store(f, Ordering::Relaxed);
+            f
         }
-        v => v == 2,
+        f => f,
     }
+}
+
+/// The best [`Level`] of this CPU, from the same cached bits.
+#[inline]
+pub fn level() -> Level {
+    let f = cpu();
+    if f & AVX512 != 0 {
+        Level::Avx512
+    } else if f & AVX2 != 0 {
+        Level::Avx2
+    } else {
+        Level::Portable
+    }
+}
+
+#[cfg(test)]
+fn avx512vl() -> bool {
+    cpu() & VL != 0
 }
 
 /// Where a GRU step writes its gates for backpropagation: `r`, `z`, `n` and `W_hn h + b_hn`.

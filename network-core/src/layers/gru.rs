@@ -149,7 +149,7 @@ impl<T: Float, const IN: usize, const H: usize> Gru<T, IN, H> {
                 },
             };
             if let (Some(t), Some(x), Some(h)) = (self.f32_tensors(), f32s(x), f32s_mut(h)) {
-                return gru(kernels::simd::level(), t, x, h, gates);
+                return gru(kernels::recurrent::level(), t, x, h, gates);
             }
             false
         }
@@ -262,7 +262,7 @@ impl<T: Float, const IN: usize, const H: usize> Gru<T, IN, H> {
                     n,
                     hn,
                 };
-                if gru_backward(kernels::simd::level(), t, g, x, tr, dh, carry, dxs) {
+                if gru_backward(kernels::recurrent::level(), t, g, x, tr, dh, carry, dxs) {
                     return dx;
                 }
             }

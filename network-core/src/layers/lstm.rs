@@ -182,7 +182,7 @@ impl<T: Float, const IN: usize, const H: usize> Lstm<T, IN, H> {
             if let (Some(t), Some(x), Some(h), Some(c)) =
                 (t, f32s(x), f32s_mut(&mut state.h), f32s_mut(&mut state.c))
             {
-                return lstm(kernels::simd::level(), t, x, h, c, gates);
+                return lstm(kernels::recurrent::level(), t, x, h, c, gates);
             }
             false
         }
