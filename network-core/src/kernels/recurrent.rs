@@ -210,8 +210,11 @@ pub struct GruGates<'a, const H: usize> {
     pub hn: &'a mut [f32; H],
 }
 
-/// One GRU step at `level` (see [`Gru`](crate::Gru)): `h` becomes the new hidden state, and
-/// the gates go to `gates` if given. `false` (nothing done) when `level` is not available, the
+/// One GRU step at `level` (see [`Gru`](crate::Gru)): `h` becomes the new hidden state, `y`
+/// a copy of it for the next layer to read, and the gates go to `gates` if given. (The copy is
+/// stored in the pieces portable code loads, 16 bytes in a default build: loads of parts of
+/// one wide store wait for it to reach the cache, about 20 ns a step measured. `h` keeps the
+/// kernels' width, for the next step's loads.) `false` (nothing done) when `level` is not available, the
 /// layer is wider than the kernels take, or the tensors' lengths don't fit `IN` and `H`.
 #[inline]
 pub fn gru<const IN: usize, const H: usize>(
@@ -219,6 +222,7 @@ pub fn gru<const IN: usize, const H: usize>(
     t: Tensors,
     x: &[f32; IN],
     h: &mut [f32; H],
+    y: &mut [f32; H],
     gates: Option<GruGates<H>>,
 ) -> bool {
     if !t.fits(3, IN, H) {
@@ -228,20 +232,20 @@ pub fn gru<const IN: usize, const H: usize>(
         return false;
     };
     let p = t.ptrs();
-    let h = h.as_mut_ptr();
+    let (h, y) = (h.as_mut_ptr(), y.as_mut_ptr());
     // SAFETY: the tensors have the lengths the kernels read (checked by `fits`), `h` and the
     // gates are `H` long, and `isa` picked an instruction set this CPU has.
     unsafe {
         match (isa, gates) {
-            (Isa::Avx512, None) => avx512::gru::<IN, H, false>(p, x, h, [h; 4]),
-            (Isa::Avx2, None) => avx2::gru::<IN, H, false>(p, x, h, [h; 4]),
-            (Isa::Avx2Vl, None) => avx2vl::gru::<IN, H, false>(p, x, h, [h; 4]),
+            (Isa::Avx512, None) => avx512::gru::<IN, H, false>(p, x, h, y, [h; 4]),
+            (Isa::Avx2, None) => avx2::gru::<IN, H, false>(p, x, h, y, [h; 4]),
+            (Isa::Avx2Vl, None) => avx2vl::gru::<IN, H, false>(p, x, h, y, [h; 4]),
             (isa, Some(g)) => {
                 let out = [g.r, g.z, g.n, g.hn].map(|v| v.as_mut_ptr());
                 match isa {
-                    Isa::Avx512 => avx512::gru::<IN, H, true>(p, x, h, out),
-                    Isa::Avx2 => avx2::gru::<IN, H, true>(p, x, h, out),
-                    Isa::Avx2Vl => avx2vl::gru::<IN, H, true>(p, x, h, out),
+                    Isa::Avx512 => avx512::gru::<IN, H, true>(p, x, h, y, out),
+                    Isa::Avx2 => avx2::gru::<IN, H, true>(p, x, h, y, out),
+                    Isa::Avx2Vl => avx2vl::gru::<IN, H, true>(p, x, h, y, out),
                 }
             }
         }
@@ -258,8 +262,8 @@ pub struct LstmGates<'a, const H: usize> {
     pub tc: &'a mut [f32; H],
 }
 
-/// One LSTM step at `level` (see [`Lstm`](crate::Lstm)): `h` and `c` become the new state,
-/// and the gates go to `gates` if given. `false` (nothing done) as for [`gru`].
+/// One LSTM step at `level` (see [`Lstm`](crate::Lstm)): `h` and `c` become the new state, `y`
+/// a copy of `h` as [`gru`] writes it, and the gates go to `gates` if given. `false` (nothing done) as for [`gru`].
 #[inline]
 pub fn lstm<const IN: usize, const H: usize>(
     level: Level,
@@ -267,6 +271,7 @@ pub fn lstm<const IN: usize, const H: usize>(
     x: &[f32; IN],
     h: &mut [f32; H],
     c: &mut [f32; H],
+    y: &mut [f32; H],
     gates: Option<LstmGates<H>>,
 ) -> bool {
     if !t.fits(4, IN, H) {
@@ -276,20 +281,20 @@ pub fn lstm<const IN: usize, const H: usize>(
         return false;
     };
     let p = t.ptrs();
-    let (h, c) = (h.as_mut_ptr(), c.as_mut_ptr());
+    let (h, c, y) = (h.as_mut_ptr(), c.as_mut_ptr(), y.as_mut_ptr());
     // SAFETY: as in `gru`; `c` is `H` long too.
     unsafe {
         match (isa, gates) {
-            (Isa::Avx512, None) => avx512::lstm::<IN, H, false>(p, x, h, c, [h; 5]),
-            (Isa::Avx2, None) => avx2::lstm::<IN, H, false>(p, x, h, c, [h; 5]),
-            (Isa::Avx2Vl, None) => avx2vl::lstm::<IN, H, false>(p, x, h, c, [h; 5]),
+            (Isa::Avx512, None) => avx512::lstm::<IN, H, false>(p, x, h, c, y, [h; 5]),
+            (Isa::Avx2, None) => avx2::lstm::<IN, H, false>(p, x, h, c, y, [h; 5]),
+            (Isa::Avx2Vl, None) => avx2vl::lstm::<IN, H, false>(p, x, h, c, y, [h; 5]),
             (isa, Some(g)) => {
                 let [i, f, gg, o] = g.gates;
                 let out = [i, f, gg, o, g.tc].map(|v| v.as_mut_ptr());
                 match isa {
-                    Isa::Avx512 => avx512::lstm::<IN, H, true>(p, x, h, c, out),
-                    Isa::Avx2 => avx2::lstm::<IN, H, true>(p, x, h, c, out),
-                    Isa::Avx2Vl => avx2vl::lstm::<IN, H, true>(p, x, h, c, out),
+                    Isa::Avx512 => avx512::lstm::<IN, H, true>(p, x, h, c, y, out),
+                    Isa::Avx2 => avx2::lstm::<IN, H, true>(p, x, h, c, y, out),
+                    Isa::Avx2Vl => avx2vl::lstm::<IN, H, true>(p, x, h, c, y, out),
                 }
             }
         }
@@ -504,6 +509,48 @@ macro_rules! kernels {
             v
         }
 
+        /// Stores the first `n` lanes of `v` at `p` in 16-byte pieces (32 where the crate is
+        /// built with AVX2), as portable code reads them back (see [`gru`](super::gru)).
+        /// SAFETY (callers): those lanes are writable.
+        #[target_feature(enable = $feature)]
+        #[inline]
+        unsafe fn st_narrow(p: *mut f32, n: usize, v: V) {
+            if n % 8 != 0 || (n % 4 == 0 && !cfg!(target_feature = "avx2")) {
+                if n % 4 != 0 {
+                    // SAFETY: as the caller's.
+                    return unsafe { st(p, n, v) };
+                }
+                let q = quarters(v);
+                for k in 0..n / 4 {
+                    // Written out in assembly: LLVM merges plain stores of a vector's pieces
+                    // back into one wide store.
+                    // SAFETY: lanes 4k .. 4k + 4 ≤ n are writable; the instruction writes
+                    // those 16 bytes and nothing else.
+                    unsafe {
+                        core::arch::asm!(
+                            "vmovups xmmword ptr [{p}], {v}",
+                            p = in(reg) p.add(4 * k),
+                            v = in(xmm_reg) q[k],
+                            options(nostack, preserves_flags),
+                        )
+                    };
+                }
+                return;
+            }
+            let q = halves(v);
+            for k in 0..n / 8 {
+                // SAFETY: as above, for lanes 8k .. 8k + 8 ≤ n and 32 bytes.
+                unsafe {
+                    core::arch::asm!(
+                        "vmovups ymmword ptr [{p}], {v}",
+                        p = in(reg) p.add(8 * k),
+                        v = in(ymm_reg) q[k],
+                        options(nostack, preserves_flags),
+                    )
+                };
+            }
+        }
+
         /// The products of row `w` (`H` floats) with `hv`, summed over its chunks, lane by lane.
         /// SAFETY (callers): `w` points to `H` readable floats.
         #[target_feature(enable = $feature)]
@@ -600,6 +647,7 @@ macro_rules! kernels {
             p: Ptrs,
             x: &[f32; IN],
             h: *mut f32,
+            y: *mut f32,
             out: [*mut f32; 4],
         ) {
             // Every chunk of `h` is read before the first is overwritten.
@@ -623,6 +671,7 @@ macro_rules! kernels {
                 let new = fma(sub(splat(1.0), z), nn, mul(z, hv[c]));
                 unsafe {
                     st(h.add(o), n, new);
+                    st_narrow(y.add(o), n, new);
                     if TRACE {
                         st(out[0].add(o), n, r);
                         st(out[1].add(o), n, z);
@@ -642,6 +691,7 @@ macro_rules! kernels {
             x: &[f32; IN],
             h: *mut f32,
             cs: *mut f32,
+            y: *mut f32,
             out: [*mut f32; 5],
         ) {
             // SAFETY (all blocks below): as in `gru`.
@@ -663,7 +713,9 @@ macro_rules! kernels {
                 let tc = tanh(c_new);
                 unsafe {
                     st(cs.add(o), n, c_new);
-                    st(h.add(o), n, mul(og, tc));
+                    let new = mul(og, tc);
+                    st(h.add(o), n, new);
+                    st_narrow(y.add(o), n, new);
                     if TRACE {
                         st(out[0].add(o), n, i);
                         st(out[1].add(o), n, f);
@@ -820,6 +872,27 @@ mod avx512 {
     #[inline]
     fn hsum(a: V) -> f32 {
         _mm512_reduce_add_ps(a)
+    }
+    /// The vector as four 128-bit pieces, lowest first (the padding keeps one length for
+    /// both modules).
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn quarters(a: V) -> [__m128; 4] {
+        [
+            _mm512_castps512_ps128(a),
+            _mm512_extractf32x4_ps::<1>(a),
+            _mm512_extractf32x4_ps::<2>(a),
+            _mm512_extractf32x4_ps::<3>(a),
+        ]
+    }
+    /// The vector as two 256-bit pieces, lowest first.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn halves(a: V) -> [__m256; 2] {
+        [
+            _mm512_castps512_ps256(a),
+            _mm256_castpd_ps(_mm512_extractf64x4_pd::<1>(_mm512_castps_pd(a))),
+        ]
     }
     /// `c − a·b`.
     #[target_feature(enable = "avx512f")]
@@ -1125,6 +1198,20 @@ macro_rules! lanes8 {
                 )))
             };
             mul(mul(y, pow2(n1)), pow2(n2))
+        }
+        /// The vector as 128-bit pieces, lowest first (two, padded to four).
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn quarters(a: V) -> [__m128; 4] {
+            let lo = _mm256_castps256_ps128(a);
+            let hi = _mm256_extractf128_ps::<1>(a);
+            [lo, hi, hi, hi]
+        }
+        /// The vector as one 256-bit piece (padded to two).
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn halves(a: V) -> [__m256; 2] {
+            [a, a]
         }
         #[target_feature(enable = $feature)]
         #[inline]

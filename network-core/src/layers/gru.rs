@@ -109,9 +109,11 @@ impl<T: Float, const IN: usize, const H: usize> Gru<T, IN, H> {
     /// One time step: the new hidden state (also the output) from `h` and `x`.
     #[inline]
     pub fn step(&self, h: &mut [T; H], x: &[T; IN]) -> [T; H] {
-        if !self.simd_step(h, x, None) {
-            *h = self.cell(h, x).h;
+        let mut y = [T::zero(); H];
+        if self.simd_step(h, x, &mut y, None) {
+            return y;
         }
+        *h = self.cell(h, x).h;
         *h
     }
 
@@ -119,9 +121,16 @@ impl<T: Float, const IN: usize, const H: usize> Gru<T, IN, H> {
     #[inline]
     pub fn step_trace(&self, h: &mut [T; H], x: &[T; IN], trace: &mut GruStep<T, H>) {
         let prev = *h;
-        if self.simd_step(h, x, Some(trace)) {
-            trace.h_prev = prev;
-            trace.h = *h;
+        let GruStep {
+            h_prev,
+            r,
+            z,
+            n,
+            hn,
+            h: out,
+        } = trace;
+        if self.simd_step(h, x, out, Some([r, z, n, hn])) {
+            *h_prev = prev;
         } else {
             *trace = self.cell(h, x);
             *h = trace.h;
@@ -129,33 +138,38 @@ impl<T: Float, const IN: usize, const H: usize> Gru<T, IN, H> {
     }
 
     /// The step in `f32` SIMD lanes ([`kernels::recurrent`]) where the CPU has AVX2 or
-    /// AVX-512: `h` advanced and the gates in `trace`, except `trace.h_prev` and `trace.h`.
-    /// `false` (nothing done) for other scalars and CPUs.
+    /// AVX-512: `h` advanced, `y` a copy of it for the next layer, the gates `r`, `z`, `n`,
+    /// `hn` in `gates`. `false` (nothing done) for other scalars and CPUs.
     #[inline(always)]
-    fn simd_step(&self, h: &mut [T; H], x: &[T; IN], trace: Option<&mut GruStep<T, H>>) -> bool {
+    fn simd_step(
+        &self,
+        h: &mut [T; H],
+        x: &[T; IN],
+        y: &mut [T; H],
+        gates: Option<[&mut [T; H]; 4]>,
+    ) -> bool {
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
         {
             use kernels::recurrent::{GruGates, f32s, f32s_mut, gru};
-            let gates = match trace {
+            let gates = match gates {
                 None => None,
-                Some(t) => match (
-                    f32s_mut(&mut t.r),
-                    f32s_mut(&mut t.z),
-                    f32s_mut(&mut t.n),
-                    f32s_mut(&mut t.hn),
-                ) {
-                    (Some(r), Some(z), Some(n), Some(hn)) => Some(GruGates { r, z, n, hn }),
-                    _ => return false,
-                },
+                Some([r, z, n, hn]) => {
+                    match (f32s_mut(r), f32s_mut(z), f32s_mut(n), f32s_mut(hn)) {
+                        (Some(r), Some(z), Some(n), Some(hn)) => Some(GruGates { r, z, n, hn }),
+                        _ => return false,
+                    }
+                }
             };
-            if let (Some(t), Some(x), Some(h)) = (self.f32_tensors(), f32s(x), f32s_mut(h)) {
-                return gru(kernels::recurrent::level(), t, x, h, gates);
+            if let (Some(t), Some(x), Some(h), Some(y)) =
+                (self.f32_tensors(), f32s(x), f32s_mut(h), f32s_mut(y))
+            {
+                return gru(kernels::recurrent::level(), t, x, h, y, gates);
             }
             false
         }
         #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
         {
-            let _ = (h, x, trace);
+            let _ = (h, x, y, gates);
             false
         }
     }
@@ -603,23 +617,25 @@ mod tests {
                     let x: [f32; IN] = core::array::from_fn(|_| rng.uniform(-1.5, 1.5));
                     let want = l.cell(&h, &x);
                     let mut got = GruStep::zeroed();
-                    got.h = h;
                     let gates = GruGates {
                         r: &mut got.r,
                         z: &mut got.z,
                         n: &mut got.n,
                         hn: &mut got.hn,
                     };
-                    assert!(rec::gru(level, t, &x, &mut got.h, Some(gates)));
+                    let mut state = h;
+                    assert!(rec::gru(level, t, &x, &mut state, &mut got.h, Some(gates)));
+                    assert_eq!(state, got.h, "the state and its copy");
                     let what = std::format!("{level:?} H={H} IN={IN} step {step}");
                     close(&got.h, &want.h, &std::format!("{what} h"));
                     close(&got.r, &want.r, &std::format!("{what} r"));
                     close(&got.z, &want.z, &std::format!("{what} z"));
                     close(&got.n, &want.n, &std::format!("{what} n"));
                     close(&got.hn, &want.hn, &std::format!("{what} hn"));
-                    let mut plain = h;
-                    assert!(rec::gru(level, t, &x, &mut plain, None));
+                    let (mut plain, mut y) = (h, [0.0; H]);
+                    assert!(rec::gru(level, t, &x, &mut plain, &mut y, None));
                     assert_eq!(plain, got.h, "{what}: with and without the trace");
+                    assert_eq!(y, got.h, "{what}: the copy");
 
                     let dh: [f32; H] = core::array::from_fn(|_| rng.uniform(-1.0, 1.0));
                     let (mut g_want, mut c_want) = (grads, carry);
@@ -671,12 +687,8 @@ mod tests {
         // Wider than the kernels take: left to the portable code.
         let wide = Gru::<f32, 1, 130>::zeroed();
         let mut h = [0.0; 130];
-        assert!(!rec::gru(
-            Level::Avx512,
-            wide.f32_tensors().unwrap(),
-            &[1.0],
-            &mut h,
-            None
-        ));
+        let mut y = [0.0; 130];
+        let t = wide.f32_tensors().unwrap();
+        assert!(!rec::gru(Level::Avx512, t, &[1.0], &mut h, &mut y, None));
     }
 }

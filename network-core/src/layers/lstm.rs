@@ -126,8 +126,9 @@ impl<T: Float, const IN: usize, const H: usize> Lstm<T, IN, H> {
     /// One time step: the new `h` (also the output), advancing `state`.
     #[inline]
     pub fn step(&self, state: &mut LstmState<T, H>, x: &[T; IN]) -> [T; H] {
-        if self.simd_step(state, x, None) {
-            return state.h;
+        let mut y = [T::zero(); H];
+        if self.simd_step(state, x, &mut y, None) {
+            return y;
         }
         let (_, _, new) = self.cell(state, x);
         *state = new;
@@ -137,10 +138,10 @@ impl<T: Float, const IN: usize, const H: usize> Lstm<T, IN, H> {
     /// One time step keeping the gates in `trace`, advancing `state`.
     #[inline]
     pub fn step_trace(&self, state: &mut LstmState<T, H>, x: &[T; IN], trace: &mut LstmStep<T, H>) {
-        let prev = *state;
-        if self.simd_step(state, x, Some(trace)) {
-            trace.prev = prev;
-            trace.h = state.h;
+        let prev_state = *state;
+        let LstmStep { prev, gates, tc, h } = trace;
+        if self.simd_step(state, x, h, Some((gates, tc))) {
+            *prev = prev_state;
             return;
         }
         let (gates, tc, new) = self.cell(state, x);
@@ -154,21 +155,23 @@ impl<T: Float, const IN: usize, const H: usize> Lstm<T, IN, H> {
     }
 
     /// The step in `f32` SIMD lanes ([`kernels::recurrent`]) where the CPU has AVX2 or
-    /// AVX-512: `state` advanced and the gates and `tanh(c')` in `trace`, except `trace.prev`
-    /// and `trace.h`. `false` (nothing done) for other scalars and CPUs.
+    /// AVX-512: `state` advanced, `y` a copy of its `h` for the next layer, the gates and
+    /// `tanh(c')` in `trace`. `false` (nothing done) for other scalars and CPUs.
     #[inline(always)]
+    #[allow(clippy::type_complexity)]
     fn simd_step(
         &self,
         state: &mut LstmState<T, H>,
         x: &[T; IN],
-        trace: Option<&mut LstmStep<T, H>>,
+        y: &mut [T; H],
+        trace: Option<(&mut [[T; H]; 4], &mut [T; H])>,
     ) -> bool {
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
         {
             use kernels::recurrent::{LstmGates, f32s, f32s_mut, f32s_rows_mut, lstm, tensors};
             let gates = match trace {
                 None => None,
-                Some(t) => match (f32s_rows_mut(&mut t.gates), f32s_mut(&mut t.tc)) {
+                Some((g, tc)) => match (f32s_rows_mut(g), f32s_mut(tc)) {
                     (Some(gates), Some(tc)) => Some(LstmGates { gates, tc }),
                     _ => return false,
                 },
@@ -179,16 +182,20 @@ impl<T: Float, const IN: usize, const H: usize> Lstm<T, IN, H> {
                 self.bias_ih.as_flattened(),
                 self.bias_hh.as_flattened(),
             );
-            if let (Some(t), Some(x), Some(h), Some(c)) =
-                (t, f32s(x), f32s_mut(&mut state.h), f32s_mut(&mut state.c))
-            {
-                return lstm(kernels::recurrent::level(), t, x, h, c, gates);
+            if let (Some(t), Some(x), Some(h), Some(c), Some(y)) = (
+                t,
+                f32s(x),
+                f32s_mut(&mut state.h),
+                f32s_mut(&mut state.c),
+                f32s_mut(y),
+            ) {
+                return lstm(kernels::recurrent::level(), t, x, h, c, y, gates);
             }
             false
         }
         #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
         {
-            let _ = (state, x, trace);
+            let _ = (state, x, y, trace);
             false
         }
     }
@@ -537,7 +544,17 @@ mod tests {
                         gates: &mut g,
                         tc: &mut t_c,
                     };
-                    assert!(rec::lstm(level, t, &x, &mut got.h, &mut got.c, Some(out)));
+                    let mut y = [0.0; H];
+                    assert!(rec::lstm(
+                        level,
+                        t,
+                        &x,
+                        &mut got.h,
+                        &mut got.c,
+                        &mut y,
+                        Some(out)
+                    ));
+                    assert_eq!(y, got.h, "the state's h and its copy");
                     let what = std::format!("{level:?} H={H} IN={IN} step {step}");
                     close(&got.h, &want.h, &std::format!("{what} h"));
                     close(&got.c, &want.c, &std::format!("{what} c"));
@@ -546,7 +563,15 @@ mod tests {
                         close(&g[k], &gates[k], &std::format!("{what} gate {k}"));
                     }
                     let mut plain = s;
-                    assert!(rec::lstm(level, t, &x, &mut plain.h, &mut plain.c, None));
+                    assert!(rec::lstm(
+                        level,
+                        t,
+                        &x,
+                        &mut plain.h,
+                        &mut plain.c,
+                        &mut y,
+                        None
+                    ));
                     assert_eq!(plain, got, "{what}: with and without the trace");
                     s = want;
                 }
