@@ -1,10 +1,11 @@
 //! AVX-512 and AVX2+FMA versions of one time step of the `f32` recurrent layers
 //! ([`Gru`](crate::Gru), [`Lstm`](crate::Lstm)) and of the GRU's step backward, chosen at run
-//! time ([`simd::level`](super::simd::level), detected once). An implementation detail of the
-//! layers, public for tests and benchmarks.
+//! time (the CPU's features detected once, read from one cached byte a step). An
+//! implementation detail of the layers, public for tests and benchmarks.
 //!
 //! Each step waits for the previous `h`, so everything of one chunk of units (16 lanes with
-//! AVX-512, 8 with AVX2) stays in registers from the products to the new state: `W_hh·h` as
+//! AVX-512 where `H` fills them, else 8, with AVX-512VL's 32 registers where the CPU has
+//! them) stays in registers from the products to the new state: `W_hh·h` as
 //! row products, a row's lanes reduced with the other rows of its chunk by a transpose-and-add
 //! tree (16 rows → one vector of their 16 sums; for rows of exactly one vector the tree's first
 //! level comes from memory), `W_ih·x` and the biases added once, the gates, and their
@@ -20,9 +21,10 @@
 //! bit pattern, against `f64`), so a step differs from the portable code only in rounding.
 //! Units past `H` in a chunk are masked lanes (loaded as zero, never stored).
 //!
-//! The `unsafe` here: vector loads and stores through raw pointers, full or masked to the
-//! lanes inside their tensor, at offsets the public functions' length checks bound; and calls
-//! of `#[target_feature]` functions after checking that the CPU has the feature.
+//! The `unsafe` here: vector loads and stores through raw pointers (some stores written in
+//! assembly), full or masked to the lanes inside their tensor, at offsets the public
+//! functions' length checks bound; and calls of `#[target_feature]` functions after checking
+//! that the CPU has the feature.
 #![allow(unsafe_code)]
 
 use super::simd::{Level, supported};
