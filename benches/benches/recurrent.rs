@@ -7,9 +7,16 @@
 //! state, as an audio callback does; criterion's throughput is one element per sample (or per
 //! time step), so its `elem/s` is samples per second.
 //!
-//! Run with `cargo bench -p network-benches --bench recurrent`.
+//! At the end a summary prints, per workload, the best and the median nanoseconds per sample
+//! (per time step for BPTT) over criterion's samples, the statistic `bench/rtneural` prints for
+//! RTNeural (best of its repetitions), and the ratio of BPTT per time step to the GRU-16 step.
+//!
+//! Run with `cargo bench -p network-benches --bench recurrent` (add `-- --quick` for a short
+//! run).
 
 use std::hint::black_box;
+use std::sync::Mutex;
+use std::time::Instant;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use network::{Rng, SequenceNetwork, network};
@@ -23,6 +30,18 @@ network! {
 }
 
 const RING: usize = 1024;
+
+/// Every (workload, ns per sample or time step) measurement criterion took, for the summary.
+static SAMPLES: Mutex<Vec<(&'static str, f64)>> = Mutex::new(Vec::new());
+
+fn record(name: &'static str, start: Instant, per: u64) -> std::time::Duration {
+    let d = start.elapsed();
+    SAMPLES
+        .lock()
+        .unwrap()
+        .push((name, d.as_nanos() as f64 / per as f64));
+    d
+}
 const WINDOW: usize = 2048;
 
 fn ring(seed: u64) -> Vec<[f32; 1]> {
@@ -37,9 +56,13 @@ macro_rules! bench_step {
         let mut state = $state::default();
         let mut i = 0;
         $g.bench_function($name, |b| {
-            b.iter(|| {
-                i = (i + 1) % RING;
-                black_box(net.step(&mut state, black_box(&xs[i])))
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    i = (i + 1) % RING;
+                    black_box(net.step(&mut state, black_box(&xs[i])));
+                }
+                record($name, start, iters)
             })
         });
     }};
@@ -66,22 +89,55 @@ fn bptt(c: &mut Criterion) {
     let ys: Box<[[f32; 1]; WINDOW]> = Box::new(std::array::from_fn(|_| [rng.uniform(-1.0, 1.0)]));
     let mut window = Box::new(Gru16::<f32>::zeroed_window::<WINDOW>());
     let mut grads = Gru16Gradients::zeroed();
-    let start = Gru16State::default();
-    g.bench_function("gru(1->16),dense(16->1) window 2048", |b| {
-        b.iter(|| {
-            black_box(net.window_gradients(
-                &start,
-                &xs,
-                &ys,
-                0,
-                &network::Mse,
-                &mut window,
-                &mut grads,
-            ))
+    let start_state = Gru16State::default();
+    const NAME: &str = "gru(1->16),dense(16->1) window 2048";
+    g.bench_function(NAME, |b| {
+        b.iter_custom(|iters| {
+            let start = Instant::now();
+            for _ in 0..iters {
+                black_box(net.window_gradients(
+                    &start_state,
+                    &xs,
+                    &ys,
+                    0,
+                    &network::Mse,
+                    &mut window,
+                    &mut grads,
+                ));
+            }
+            record(NAME, start, iters * WINDOW as u64)
         })
     });
     g.finish();
 }
 
-criterion_group!(benches, step, bptt);
+fn summary(_: &mut Criterion) {
+    let samples = SAMPLES.lock().unwrap();
+    let mut names: Vec<&str> = samples.iter().map(|s| s.0).collect();
+    names.dedup();
+    println!("\n| workload | ns per sample (best) | ns per sample (median) |\n|---|---:|---:|");
+    let mut best = Vec::new();
+    for name in names {
+        let mut ns: Vec<f64> = samples
+            .iter()
+            .filter(|s| s.0 == name)
+            .map(|s| s.1)
+            .collect();
+        ns.sort_by(f64::total_cmp);
+        println!("| `{name}` | {:.2} | {:.2} |", ns[0], ns[ns.len() / 2]);
+        best.push((name, ns[0]));
+    }
+    let find = |n: &str| best.iter().find(|b| b.0 == n).map(|b| b.1);
+    if let (Some(step), Some(bptt)) = (
+        find("gru(1->16),dense(16->1)"),
+        find("gru(1->16),dense(16->1) window 2048"),
+    ) {
+        println!(
+            "\nBPTT per time step / step, GRU-16 (best): {:.2}",
+            bptt / step
+        );
+    }
+}
+
+criterion_group!(benches, step, bptt, summary);
 criterion_main!(benches);

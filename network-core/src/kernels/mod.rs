@@ -14,6 +14,8 @@ pub mod int8;
 pub mod matvec_simd;
 pub mod portable;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
+pub mod recurrent;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
 pub mod simd;
 
 pub use portable::dot;

@@ -109,6 +109,10 @@ impl<T: Float, const IN: usize, const H: usize> Gru<T, IN, H> {
     /// One time step: the new hidden state (also the output) from `h` and `x`.
     #[inline]
     pub fn step(&self, h: &mut [T; H], x: &[T; IN]) -> [T; H] {
+        let mut y = [T::zero(); H];
+        if self.simd_step(h, x, &mut y, None) {
+            return y;
+        }
         *h = self.cell(h, x).h;
         *h
     }
@@ -116,8 +120,70 @@ impl<T: Float, const IN: usize, const H: usize> Gru<T, IN, H> {
     /// One time step keeping the gates in `trace`; `h` becomes the new hidden state.
     #[inline]
     pub fn step_trace(&self, h: &mut [T; H], x: &[T; IN], trace: &mut GruStep<T, H>) {
-        *trace = self.cell(h, x);
-        *h = trace.h;
+        let prev = *h;
+        let GruStep {
+            h_prev,
+            r,
+            z,
+            n,
+            hn,
+            h: out,
+        } = trace;
+        if self.simd_step(h, x, out, Some([r, z, n, hn])) {
+            *h_prev = prev;
+        } else {
+            *trace = self.cell(h, x);
+            *h = trace.h;
+        }
+    }
+
+    /// The step in `f32` SIMD lanes ([`kernels::recurrent`]) where the CPU has AVX2 or
+    /// AVX-512: `h` advanced, `y` a copy of it for the next layer, the gates `r`, `z`, `n`,
+    /// `hn` in `gates`. `false` (nothing done) for other scalars and CPUs.
+    #[inline(always)]
+    fn simd_step(
+        &self,
+        h: &mut [T; H],
+        x: &[T; IN],
+        y: &mut [T; H],
+        gates: Option<[&mut [T; H]; 4]>,
+    ) -> bool {
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        {
+            use kernels::recurrent::{GruGates, f32s, f32s_mut, gru};
+            let gates = match gates {
+                None => None,
+                Some([r, z, n, hn]) => {
+                    match (f32s_mut(r), f32s_mut(z), f32s_mut(n), f32s_mut(hn)) {
+                        (Some(r), Some(z), Some(n), Some(hn)) => Some(GruGates { r, z, n, hn }),
+                        _ => return false,
+                    }
+                }
+            };
+            if let (Some(t), Some(x), Some(h), Some(y)) =
+                (self.f32_tensors(), f32s(x), f32s_mut(h), f32s_mut(y))
+            {
+                return gru(kernels::recurrent::level(), t, x, h, y, gates);
+            }
+            false
+        }
+        #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+        {
+            let _ = (h, x, y, gates);
+            false
+        }
+    }
+
+    /// The four tensors as `f32` slices when `T` is `f32`.
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[inline(always)]
+    fn f32_tensors(&self) -> Option<kernels::recurrent::Tensors<'_>> {
+        kernels::recurrent::tensors(
+            self.weight_ih.as_flattened().as_flattened(),
+            self.weight_hh.as_flattened().as_flattened(),
+            self.bias_ih.as_flattened(),
+            self.bias_hh.as_flattened(),
+        )
     }
 
     /// The step from `h`: the gates `r`, `z`, `n`, `W_hn h + b_hn` and the new state, each
@@ -172,6 +238,55 @@ impl<T: Float, const IN: usize, const H: usize> Gru<T, IN, H> {
     /// `∂L/∂h` on return.
     #[inline]
     pub fn step_backward(
+        &self,
+        grads: &mut GruGradients<T, IN, H>,
+        x: &[T; IN],
+        trace: &GruStep<T, H>,
+        dh: &[T; H],
+        carry: &mut [T; H],
+    ) -> [T; IN] {
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        {
+            use kernels::recurrent::{GruTrace, f32s, f32s_mut, gru_backward, tensors_mut};
+            let mut dx = [T::zero(); IN];
+            let g = &mut *grads;
+            if let (Some(t), Some(g), Some(x), Some(dh), Some(carry), Some(dxs)) = (
+                self.f32_tensors(),
+                tensors_mut(
+                    g.weight_ih.as_flattened_mut().as_flattened_mut(),
+                    g.weight_hh.as_flattened_mut().as_flattened_mut(),
+                    g.bias_ih.as_flattened_mut(),
+                    g.bias_hh.as_flattened_mut(),
+                ),
+                f32s(x),
+                f32s(dh),
+                f32s_mut(carry),
+                f32s_mut(&mut dx),
+            ) && let (Some(h_prev), Some(r), Some(z), Some(n), Some(hn)) = (
+                f32s(&trace.h_prev),
+                f32s(&trace.r),
+                f32s(&trace.z),
+                f32s(&trace.n),
+                f32s(&trace.hn),
+            ) {
+                let tr = GruTrace {
+                    h_prev,
+                    r,
+                    z,
+                    n,
+                    hn,
+                };
+                if gru_backward(kernels::recurrent::level(), t, g, x, tr, dh, carry, dxs) {
+                    return dx;
+                }
+            }
+        }
+        self.step_backward_portable(grads, x, trace, dh, carry)
+    }
+
+    /// [`step_backward`](Self::step_backward) in portable code.
+    #[inline(always)]
+    fn step_backward_portable(
         &self,
         grads: &mut GruGradients<T, IN, H>,
         x: &[T; IN],
@@ -453,5 +568,127 @@ mod tests {
             assert_eq!(g.bias_hh[1][j], g.bias_ih[1][j]);
         }
         assert!((0..3).all(|j| g.bias_hh[2][j] != g.bias_ih[2][j]));
+    }
+
+    /// The SIMD step and step backward at every level this CPU has equal the portable code
+    /// up to the rounding of sums taken in another order, over widths that fill the vectors
+    /// and widths that leave lanes over.
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[test]
+    fn simd_cells_match_the_portable_cell() {
+        use crate::kernels::recurrent::{self as rec, GruGates, GruTrace};
+        use crate::kernels::simd::{Level, supported};
+
+        fn close<const N: usize>(got: &[f32; N], want: &[f32; N], what: &str) {
+            for (j, (g, w)) in got.iter().zip(want).enumerate() {
+                let tol = 2e-5 * w.abs().max(1.0);
+                assert!((g - w).abs() <= tol, "{what}[{j}]: {g} vs {w}");
+            }
+        }
+
+        fn check<const IN: usize, const H: usize>(seed: u64) {
+            let l64 = random::<IN, H>(seed);
+            let mut l = Gru::<f32, IN, H>::zeroed();
+            for i in 0..4 {
+                for (p, &q) in StepLayer::tensor_mut(&mut l, i)
+                    .iter_mut()
+                    .zip(StepLayer::tensor(&l64, i))
+                {
+                    *p = q as f32;
+                }
+            }
+            let t = l.f32_tensors().unwrap();
+            for level in [Level::Avx512, Level::Avx2] {
+                if !supported(level) {
+                    std::eprintln!("{level:?} not supported here: skipped");
+                    continue;
+                }
+                let mut rng = Rng::new(seed + 100);
+                let mut h: [f32; H] = core::array::from_fn(|_| rng.uniform(-0.9, 0.9));
+                let mut grads = GruGradients::<f32, IN, H>::default();
+                for p in 0..4 {
+                    grads
+                        .tensor_mut(p)
+                        .iter_mut()
+                        .for_each(|g| *g = rng.uniform(-0.1, 0.1));
+                }
+                let mut carry: [f32; H] = core::array::from_fn(|_| rng.uniform(-0.5, 0.5));
+                for step in 0..6 {
+                    let x: [f32; IN] = core::array::from_fn(|_| rng.uniform(-1.5, 1.5));
+                    let want = l.cell(&h, &x);
+                    let mut got = GruStep::zeroed();
+                    let gates = GruGates {
+                        r: &mut got.r,
+                        z: &mut got.z,
+                        n: &mut got.n,
+                        hn: &mut got.hn,
+                    };
+                    let mut state = h;
+                    assert!(rec::gru(level, t, &x, &mut state, &mut got.h, Some(gates)));
+                    assert_eq!(state, got.h, "the state and its copy");
+                    let what = std::format!("{level:?} H={H} IN={IN} step {step}");
+                    close(&got.h, &want.h, &std::format!("{what} h"));
+                    close(&got.r, &want.r, &std::format!("{what} r"));
+                    close(&got.z, &want.z, &std::format!("{what} z"));
+                    close(&got.n, &want.n, &std::format!("{what} n"));
+                    close(&got.hn, &want.hn, &std::format!("{what} hn"));
+                    let (mut plain, mut y) = (h, [0.0; H]);
+                    assert!(rec::gru(level, t, &x, &mut plain, &mut y, None));
+                    assert_eq!(plain, got.h, "{what}: with and without the trace");
+                    assert_eq!(y, got.h, "{what}: the copy");
+
+                    let dh: [f32; H] = core::array::from_fn(|_| rng.uniform(-1.0, 1.0));
+                    let (mut g_want, mut c_want) = (grads, carry);
+                    let dx_want =
+                        l.step_backward_portable(&mut g_want, &x, &want, &dh, &mut c_want);
+                    let mut dx = [0.0; IN];
+                    let gm = &mut grads;
+                    let g = rec::tensors_mut(
+                        gm.weight_ih.as_flattened_mut().as_flattened_mut(),
+                        gm.weight_hh.as_flattened_mut().as_flattened_mut(),
+                        gm.bias_ih.as_flattened_mut(),
+                        gm.bias_hh.as_flattened_mut(),
+                    )
+                    .unwrap();
+                    let tr = GruTrace {
+                        h_prev: &want.h_prev,
+                        r: &want.r,
+                        z: &want.z,
+                        n: &want.n,
+                        hn: &want.hn,
+                    };
+                    assert!(rec::gru_backward(
+                        level, t, g, &x, tr, &dh, &mut carry, &mut dx
+                    ));
+                    close(&dx, &dx_want, &std::format!("{what} dx"));
+                    close(&carry, &c_want, &std::format!("{what} carry"));
+                    for p in 0..4 {
+                        for (k, (g, w)) in grads.tensor(p).iter().zip(g_want.tensor(p)).enumerate()
+                        {
+                            let tol = 2e-5 * w.abs().max(1.0);
+                            assert!((g - w).abs() <= tol, "{what} grad {p}[{k}]: {g} vs {w}");
+                        }
+                    }
+                    h = want.h;
+                }
+            }
+        }
+        check::<1, 1>(1);
+        check::<1, 5>(2);
+        check::<1, 8>(3);
+        check::<1, 16>(4);
+        check::<1, 20>(5);
+        check::<1, 32>(6);
+        check::<1, 40>(7);
+        check::<3, 16>(8);
+        check::<2, 5>(9);
+        check::<4, 33>(10);
+        check::<2, 60>(11);
+        // Wider than the kernels take: left to the portable code.
+        let wide = Gru::<f32, 1, 130>::zeroed();
+        let mut h = [0.0; 130];
+        let mut y = [0.0; 130];
+        let t = wide.f32_tensors().unwrap();
+        assert!(!rec::gru(Level::Avx512, t, &[1.0], &mut h, &mut y, None));
     }
 }

@@ -126,6 +126,10 @@ impl<T: Float, const IN: usize, const H: usize> Lstm<T, IN, H> {
     /// One time step: the new `h` (also the output), advancing `state`.
     #[inline]
     pub fn step(&self, state: &mut LstmState<T, H>, x: &[T; IN]) -> [T; H] {
+        let mut y = [T::zero(); H];
+        if self.simd_step(state, x, &mut y, None) {
+            return y;
+        }
         let (_, _, new) = self.cell(state, x);
         *state = new;
         new.h
@@ -134,6 +138,12 @@ impl<T: Float, const IN: usize, const H: usize> Lstm<T, IN, H> {
     /// One time step keeping the gates in `trace`, advancing `state`.
     #[inline]
     pub fn step_trace(&self, state: &mut LstmState<T, H>, x: &[T; IN], trace: &mut LstmStep<T, H>) {
+        let prev_state = *state;
+        let LstmStep { prev, gates, tc, h } = trace;
+        if self.simd_step(state, x, h, Some((gates, tc))) {
+            *prev = prev_state;
+            return;
+        }
         let (gates, tc, new) = self.cell(state, x);
         *trace = LstmStep {
             prev: *state,
@@ -142,6 +152,52 @@ impl<T: Float, const IN: usize, const H: usize> Lstm<T, IN, H> {
             h: new.h,
         };
         *state = new;
+    }
+
+    /// The step in `f32` SIMD lanes ([`kernels::recurrent`]) where the CPU has AVX2 or
+    /// AVX-512: `state` advanced, `y` a copy of its `h` for the next layer, the gates and
+    /// `tanh(c')` in `trace`. `false` (nothing done) for other scalars and CPUs.
+    #[inline(always)]
+    #[allow(clippy::type_complexity)]
+    fn simd_step(
+        &self,
+        state: &mut LstmState<T, H>,
+        x: &[T; IN],
+        y: &mut [T; H],
+        trace: Option<(&mut [[T; H]; 4], &mut [T; H])>,
+    ) -> bool {
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        {
+            use kernels::recurrent::{LstmGates, f32s, f32s_mut, f32s_rows_mut, lstm, tensors};
+            let gates = match trace {
+                None => None,
+                Some((g, tc)) => match (f32s_rows_mut(g), f32s_mut(tc)) {
+                    (Some(gates), Some(tc)) => Some(LstmGates { gates, tc }),
+                    _ => return false,
+                },
+            };
+            let t = tensors(
+                self.weight_ih.as_flattened().as_flattened(),
+                self.weight_hh.as_flattened().as_flattened(),
+                self.bias_ih.as_flattened(),
+                self.bias_hh.as_flattened(),
+            );
+            if let (Some(t), Some(x), Some(h), Some(c), Some(y)) = (
+                t,
+                f32s(x),
+                f32s_mut(&mut state.h),
+                f32s_mut(&mut state.c),
+                f32s_mut(y),
+            ) {
+                return lstm(kernels::recurrent::level(), t, x, h, c, y, gates);
+            }
+            false
+        }
+        #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+        {
+            let _ = (state, x, y, trace);
+            false
+        }
     }
 
     /// The gates, `tanh(c')` and the new state, each computed for all units in one pass
@@ -434,5 +490,103 @@ mod tests {
         check::bptt(&random::<3, 4>(2), 9, 8, slot::<4>, 22);
         check::bptt(&random::<1, 5>(3), 20, 10, slot::<5>, 23);
         check::bptt(&random::<4, 2>(4), 13, 4, slot::<2>, 24);
+    }
+
+    /// The SIMD step at every level this CPU has equals the portable code up to the rounding
+    /// of sums taken in another order, over widths that fill the vectors and widths that
+    /// leave lanes over.
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[test]
+    fn simd_cells_match_the_portable_cell() {
+        use crate::kernels::recurrent::{self as rec, LstmGates};
+        use crate::kernels::simd::{Level, supported};
+
+        fn close<const N: usize>(got: &[f32; N], want: &[f32; N], what: &str) {
+            for (j, (g, w)) in got.iter().zip(want).enumerate() {
+                let tol = 2e-5 * w.abs().max(1.0);
+                assert!((g - w).abs() <= tol, "{what}[{j}]: {g} vs {w}");
+            }
+        }
+
+        fn check<const IN: usize, const H: usize>(seed: u64) {
+            let l64 = random::<IN, H>(seed);
+            let mut l = Lstm::<f32, IN, H>::zeroed();
+            for i in 0..4 {
+                for (p, &q) in StepLayer::tensor_mut(&mut l, i)
+                    .iter_mut()
+                    .zip(StepLayer::tensor(&l64, i))
+                {
+                    *p = q as f32;
+                }
+            }
+            let t = rec::tensors(
+                l.weight_ih.as_flattened().as_flattened(),
+                l.weight_hh.as_flattened().as_flattened(),
+                l.bias_ih.as_flattened(),
+                l.bias_hh.as_flattened(),
+            )
+            .unwrap();
+            for level in [Level::Avx512, Level::Avx2] {
+                if !supported(level) {
+                    std::eprintln!("{level:?} not supported here: skipped");
+                    continue;
+                }
+                let mut rng = Rng::new(seed + 100);
+                let mut s = LstmState::<f32, H>::zeroed();
+                s.h.iter_mut().for_each(|v| *v = rng.uniform(-0.9, 0.9));
+                s.c.iter_mut().for_each(|v| *v = rng.uniform(-2.0, 2.0));
+                for step in 0..6 {
+                    let x: [f32; IN] = core::array::from_fn(|_| rng.uniform(-1.5, 1.5));
+                    let (gates, tc, want) = l.cell(&s, &x);
+                    let mut got = s;
+                    let (mut g, mut t_c) = ([[0.0; H]; 4], [0.0; H]);
+                    let out = LstmGates {
+                        gates: &mut g,
+                        tc: &mut t_c,
+                    };
+                    let mut y = [0.0; H];
+                    assert!(rec::lstm(
+                        level,
+                        t,
+                        &x,
+                        &mut got.h,
+                        &mut got.c,
+                        &mut y,
+                        Some(out)
+                    ));
+                    assert_eq!(y, got.h, "the state's h and its copy");
+                    let what = std::format!("{level:?} H={H} IN={IN} step {step}");
+                    close(&got.h, &want.h, &std::format!("{what} h"));
+                    close(&got.c, &want.c, &std::format!("{what} c"));
+                    close(&t_c, &tc, &std::format!("{what} tanh c"));
+                    for k in 0..4 {
+                        close(&g[k], &gates[k], &std::format!("{what} gate {k}"));
+                    }
+                    let mut plain = s;
+                    assert!(rec::lstm(
+                        level,
+                        t,
+                        &x,
+                        &mut plain.h,
+                        &mut plain.c,
+                        &mut y,
+                        None
+                    ));
+                    assert_eq!(plain, got, "{what}: with and without the trace");
+                    s = want;
+                }
+            }
+        }
+        check::<1, 1>(1);
+        check::<1, 5>(2);
+        check::<1, 8>(3);
+        check::<1, 16>(4);
+        check::<1, 20>(5);
+        check::<1, 32>(6);
+        check::<1, 40>(7);
+        check::<3, 16>(8);
+        check::<2, 5>(9);
+        check::<4, 33>(10);
+        check::<2, 60>(11);
     }
 }
