@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use std::string::String;
 use std::{format, vec};
 
+use crate::kernels::dispatch::{Forward, Portable};
 use crate::network::{LayerInfo, Network};
 use crate::scalar::Float;
 
@@ -25,7 +26,8 @@ pub const SELF_TEST_TOLERANCE_F64: f64 = 1e-10;
 
 /// Writes `net` as Rust source: `pub const NAME: Net<T> = Net { ... };` with every parameter
 /// written bit-exactly (`f32::from_bits(0x…)`), `NAME_SELF_TEST`, the `inputs` with the
-/// outputs this machine computes for them, and `pub fn name_self_test() -> bool`, which runs
+/// outputs the portable code computes for them (the same bits on every machine, whatever its
+/// vector units, and on a microcontroller without them), and `pub fn name_self_test() -> bool`, which runs
 /// the network (from a `static`, so in flash) on those inputs and compares within
 /// [`SELF_TEST_TOLERANCE_F32`] (or `_F64`).
 ///
@@ -39,17 +41,27 @@ pub const SELF_TEST_TOLERANCE_F64: f64 = 1e-10;
 ///
 /// ```
 /// # use network_core::export_rust;
-/// # fn demo<N: network_core::Network<f32>>(net: &N, x: N::Input) -> std::io::Result<()> {
+/// # use network_core::kernels::dispatch::Forward;
+/// # fn demo<N>(net: &N, x: <N as network_core::Network<f32>>::Input) -> std::io::Result<()>
+/// # where
+/// #     N: network_core::Network<f32>
+/// #         + Forward<Input = <N as network_core::Network<f32>>::Input, Output = <N as network_core::Network<f32>>::Output>,
+/// # {
 /// let mut source = Vec::new();
 /// export_rust(net, "XOR", &[x], &mut source)?;
 /// # Ok(()) }
 /// ```
-pub fn export_rust<T: Float, N: Network<T>, W: Write>(
+pub fn export_rust<T, N, W>(
     net: &N,
     name: &str,
-    inputs: &[N::Input],
+    inputs: &[<N as Network<T>>::Input],
     mut out: W,
-) -> io::Result<()> {
+) -> io::Result<()>
+where
+    T: Float,
+    N: Network<T> + Forward<Input = <N as Network<T>>::Input, Output = <N as Network<T>>::Output>,
+    W: Write,
+{
     let invalid = |msg: String| io::Error::new(io::ErrorKind::InvalidInput, msg);
     let is_ident = name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
         && name
@@ -123,7 +135,9 @@ pub fn export_rust<T: Float, N: Network<T>, W: Write>(
         inputs.len()
     )?;
     for x in inputs {
-        let y = net.forward(x);
+        // The portable code, not this CPU's vector lanes: tanh and sigmoid in AVX2/AVX-512
+        // lanes may differ from it in the last bits (within 2 ulps).
+        let y = net.forward_isa(Portable, x);
         write!(out, "    (")?;
         array(&mut out, x.as_ref(), 4)?;
         write!(out, ", ")?;
