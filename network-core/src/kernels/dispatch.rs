@@ -9,6 +9,13 @@
 //! instruction set reaches the layers as an [`Isa`] token, through which the activations call
 //! the vector versions of [`act_simd`](super::act_simd) at every width.
 //!
+//! A sequence network's time step ([`Steps`], [`step`]) is chosen the same way, once per step
+//! rather than once per layer: the recurrent layers' kernels
+//! ([`recurrent`](super::recurrent)) and the dense layers inline into one function, where the
+//! vector a layer hands the next stays in registers. [`step_block`] chooses once per buffer
+//! and loops inside that function, where the recurrent state and the weights stay in
+//! registers from one step to the next.
+//!
 //! Nothing changes the arithmetic: the portable code keeps its order of operations (no
 //! multiply-add is fused, as Rust never contracts) and the vector activations give the scalar
 //! bits, so every result is bit for bit the one of the portable code.

@@ -1,7 +1,9 @@
 //! AVX-512 and AVX2+FMA versions of one time step of the `f32` recurrent layers
 //! ([`Gru`](crate::Gru), [`Lstm`](crate::Lstm)) and of the GRU's step backward, chosen at run
-//! time (the CPU's features detected once, read from one cached byte a step). An
-//! implementation detail of the layers, public for tests and benchmarks.
+//! time (the CPU's features detected once, read from one cached byte a step). A sequence
+//! network's step instead inlines them whole into its function compiled for the instruction
+//! set ([`dispatch`](super::dispatch)), with no choice left to make. An implementation detail
+//! of the layers, public for tests and benchmarks.
 //!
 //! Each step waits for the previous `h`, so everything of one chunk of units (16 lanes with
 //! AVX-512 where `H` fills them, else 8, with AVX-512VL's 32 registers where the CPU has
@@ -1331,8 +1333,45 @@ mod avx512 {
 /// but compiled with 32 vector registers instead of 16, constants broadcast within the
 /// instructions, and masks for the tails (`lstm(1 -> 40)` spilled 107 values a chunk to the
 /// stack without them).
+/// `scale_pow2(y, t, n)`, `y·2ⁿ`, for the 8-lane modules: AVX-512VL's `scalef` where the
+/// module has it (one instruction on the step's chain rather than two multiplications), else
+/// two multiplications. The same bits wherever the gate functions keep the result (`n` in
+/// [−151, 27] there, beyond it they select a constant): `y` is in [0.7, 1.5], so the first
+/// factor's product is exact and each form rounds `y·2ⁿ` once.
+macro_rules! scale_pow2 {
+    ($feature:literal, two_factors) => {
+        /// `y·2ⁿ` as `fast::exp` builds it: `n` read from `t`'s low mantissa bits, split in two
+        /// normal factors so that subnormal and overflowing results come out right.
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn scale_pow2(y: V, t: V, _n: V) -> V {
+            let ni = _mm256_sub_epi32(
+                _mm256_castps_si256(t),
+                _mm256_castps_si256(splat(super::c::ROUND)),
+            );
+            let n1 = _mm256_srai_epi32::<1>(ni);
+            let n2 = _mm256_sub_epi32(ni, n1);
+            let pow2 = |n: __m256i| {
+                _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(
+                    n,
+                    _mm256_set1_epi32(127),
+                )))
+            };
+            mul(mul(y, pow2(n1)), pow2(n2))
+        }
+    };
+    ($feature:literal, scalef) => {
+        /// `y·2ⁿ` in one instruction, one rounding.
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn scale_pow2(y: V, _t: V, n: V) -> V {
+            _mm256_scalef_ps(y, n)
+        }
+    };
+}
+
 macro_rules! lanes8 {
-    ($feature:literal) => {
+    ($feature:literal, $scale:ident) => {
         use core::arch::x86_64::*;
 
         type V = __m256;
@@ -1417,25 +1456,7 @@ macro_rules! lanes8 {
         fn select_ge(a: V, b: V, t: V, f: V) -> V {
             _mm256_blendv_ps(f, t, _mm256_cmp_ps::<_CMP_GE_OQ>(a, b))
         }
-        /// `y·2ⁿ` as `fast::exp` builds it: `n` read from `t`'s low mantissa bits, split in two
-        /// normal factors so that subnormal and overflowing results come out right.
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn scale_pow2(y: V, t: V, _n: V) -> V {
-            let ni = _mm256_sub_epi32(
-                _mm256_castps_si256(t),
-                _mm256_castps_si256(splat(super::c::ROUND)),
-            );
-            let n1 = _mm256_srai_epi32::<1>(ni);
-            let n2 = _mm256_sub_epi32(ni, n1);
-            let pow2 = |n: __m256i| {
-                _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(
-                    n,
-                    _mm256_set1_epi32(127),
-                )))
-            };
-            mul(mul(y, pow2(n1)), pow2(n2))
-        }
+        scale_pow2!($feature, $scale);
         /// The vector as 128-bit pieces, lowest first (two, padded to four).
         #[target_feature(enable = $feature)]
         #[inline]
@@ -1547,11 +1568,11 @@ macro_rules! lanes8 {
 }
 
 mod avx2 {
-    lanes8!("avx2,fma");
+    lanes8!("avx2,fma", two_factors);
 }
 
 mod avx2vl {
-    lanes8!("avx2,fma,avx512f,avx512vl");
+    lanes8!("avx2,fma,avx512f,avx512vl", scalef);
 }
 
 /// `a` as `f32`s when `T` is `f32`: how the layers, generic over the scalar, reach these
@@ -1695,6 +1716,29 @@ mod tests {
             let s = worst(|x| unsafe { avx2vl::apply(x, 0) }, sigmoid64);
             let t = worst(|x| unsafe { avx2vl::apply(x, 1) }, f64::tanh);
             std::eprintln!("AVX2 with AVX-512VL: sigmoid {s} ulps, tanh {t} ulps");
+        }
+    }
+
+    /// The 8-lane functions with AVX-512VL's `scalef` give the bits of the two
+    /// multiplications of the AVX2 ones, on a stride through every bit pattern.
+    #[test]
+    fn scalef_gives_the_bits_of_two_factors() {
+        if !(supported(Level::Avx2) && avx512vl()) {
+            return;
+        }
+        let mut x = [0.0f32; 16];
+        for base in (0..=u32::MAX).step_by(16 * 997) {
+            for (k, v) in x.iter_mut().enumerate() {
+                *v = f32::from_bits(base.wrapping_add(k as u32 * 61));
+            }
+            for which in [0, 1] {
+                // SAFETY: AVX2, FMA, AVX-512F and AVX-512VL are there.
+                let (a, b) = unsafe { (avx2::apply(&x, which), avx2vl::apply(&x, which)) };
+                // NaN stays NaN in both, with any payload.
+                let bits =
+                    |v: [f32; 16]| v.map(|v| if v.is_nan() { 0x7fc0_0000 } else { v.to_bits() });
+                assert_eq!(bits(a), bits(b), "{x:?}");
+            }
         }
     }
 }
