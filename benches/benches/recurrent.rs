@@ -4,7 +4,8 @@
 //! through time in nanoseconds per time step for the GRU-16 model over a 2048-step window.
 //!
 //! Each `step` call reads the next input of a ring of 1024 distinct samples and carries the
-//! state, as an audio callback does; criterion's throughput is one element per sample (or per
+//! state, as an audio callback does (`step_block` takes the ring's next 64 samples, an audio
+//! buffer); criterion's throughput is one element per sample (or per
 //! time step), so its `elem/s` is samples per second.
 //!
 //! At the end a summary prints, per workload, the best and the median nanoseconds per sample
@@ -68,6 +69,31 @@ macro_rules! bench_step {
     }};
 }
 
+/// `step_block` over buffers of [`BLOCK`] samples from the ring, ns per sample.
+macro_rules! bench_block {
+    ($g:ident, $net:ident, $state:ident, $name:expr) => {{
+        let net: $net = $net::seeded(1);
+        let xs = ring(2);
+        let mut ys = vec![[0.0f32; 1]; BLOCK];
+        let mut state = $state::default();
+        let mut i = 0;
+        $g.bench_function($name, |b| {
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    i = (i + BLOCK) % RING;
+                    net.step_block(&mut state, black_box(&xs[i..i + BLOCK]), &mut ys);
+                    black_box(&mut ys);
+                }
+                record($name, start, iters * BLOCK as u64)
+            })
+        });
+    }};
+}
+
+/// An audio buffer's length.
+const BLOCK: usize = 64;
+
 fn step(c: &mut Criterion) {
     let mut g = c.benchmark_group("step");
     g.throughput(Throughput::Elements(1));
@@ -76,6 +102,17 @@ fn step(c: &mut Criterion) {
     bench_step!(g, Gru32, Gru32State, "gru(1->32),dense(32->1)");
     bench_step!(g, Lstm16, Lstm16State, "lstm(1->16),dense(16->1)");
     bench_step!(g, Lstm40, Lstm40State, "lstm(1->40),dense(40->1)");
+    g.finish();
+}
+
+fn block(c: &mut Criterion) {
+    let mut g = c.benchmark_group("step_block");
+    g.throughput(Throughput::Elements(BLOCK as u64));
+    bench_block!(g, Gru8, Gru8State, "gru(1->8),dense(8->1) block 64");
+    bench_block!(g, Gru16, Gru16State, "gru(1->16),dense(16->1) block 64");
+    bench_block!(g, Gru32, Gru32State, "gru(1->32),dense(32->1) block 64");
+    bench_block!(g, Lstm16, Lstm16State, "lstm(1->16),dense(16->1) block 64");
+    bench_block!(g, Lstm40, Lstm40State, "lstm(1->40),dense(40->1) block 64");
     g.finish();
 }
 
@@ -139,5 +176,5 @@ fn summary(_: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, step, bptt, summary);
+criterion_group!(benches, step, block, bptt, summary);
 criterion_main!(benches);

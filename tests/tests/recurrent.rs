@@ -178,6 +178,65 @@ fn step_block_is_step_after_step() {
     assert_eq!(state, block);
 }
 
+network! {
+    struct StepGru8 < gru(1 -> 8), dense(8 -> 1, identity) >
+    struct StepGru16 < gru(1 -> 16), dense(16 -> 1, identity) >
+    struct StepLstm40 < lstm(1 -> 40), dense(40 -> 1, identity) >
+    struct StepStack < dense(3 -> 12, tanh), gru(12 -> 24), lstm(24 -> 5), dense(5 -> 4, sigmoid) >
+}
+
+/// `f32` inputs in `[-2, 2)`.
+fn inputs<const N: usize>(seed: u64, steps: usize) -> Vec<[f32; N]> {
+    let mut rng = Rng::new(seed);
+    (0..steps)
+        .map(|_| std::array::from_fn(|_| rng.uniform(-2.0, 2.0)))
+        .collect()
+}
+
+/// The step of an `f32` network, which runs its layers in one function compiled for the CPU's
+/// instruction set, gives the bits of the layers stepped one by one (each choosing its own
+/// kernel), keeps the same traces, steps a block as step after step, and stays within
+/// rounding of the portable step.
+macro_rules! check_dispatched_step {
+    ($net:ident, $state:ident, [$($l:ident),+]) => {{
+        use network::kernels::dispatch::{Portable, Steps};
+        let net: $net = $net::seeded(5);
+        let xs = inputs::<{ $net::<f32>::INPUTS }>(6, 200);
+        let (mut fused, mut layered, mut portable) =
+            ($state::default(), $state::default(), $state::default());
+        let (mut traced, mut trace) = ($state::default(), <$net as SequenceNetwork<f32>>::zero_step());
+        let mut want = Vec::new();
+        for x in &xs {
+            let y = net.step(&mut fused, x);
+            let a = x;
+            $( let a = &network::StepLayer::step(&net.$l, &mut layered.$l, a); )+
+            assert_eq!(y.map(f32::to_bits), a.map(f32::to_bits), "{}", stringify!($net));
+            assert_eq!(fused, layered);
+            let p = net.step_isa(Portable, &mut portable, x);
+            for (&p, &y) in p.iter().zip(&y) {
+                assert!((p - y).abs() <= 1e-4 * (1.0 + y.abs()), "{p} against {y}");
+            }
+            net.step_trace(&mut traced, x, &mut trace);
+            assert_eq!(<$net as SequenceNetwork<f32>>::step_output(&trace).1, &y);
+            assert_eq!(traced, fused);
+            want.push(y);
+        }
+        let mut ys = vec![[0.0; { $net::<f32>::OUTPUTS }]; xs.len()];
+        let mut block = $state::default();
+        net.step_block(&mut block, &xs, &mut ys);
+        assert_eq!(ys, want);
+        assert_eq!(block, fused);
+    }};
+}
+
+#[test]
+fn the_dispatched_step_is_the_layers_step_by_step() {
+    check_dispatched_step!(StepGru8, StepGru8State, [l1, l2]);
+    check_dispatched_step!(StepGru16, StepGru16State, [l1, l2]);
+    check_dispatched_step!(StepLstm40, StepLstm40State, [l1, l2]);
+    check_dispatched_step!(StepStack, StepStackState, [l1, l2, l3, l4]);
+}
+
 /// Truncated BPTT with the state carried from window to window: a GRU learns to output its
 /// previous input, with Adam and with clipped SGD.
 #[test]

@@ -9,11 +9,18 @@
 //! instruction set reaches the layers as an [`Isa`] token, through which the activations call
 //! the vector versions of [`act_simd`](super::act_simd) at every width.
 //!
+//! A sequence network's time step ([`Steps`], [`step`]) is chosen the same way, once per step
+//! rather than once per layer: the recurrent layers' kernels
+//! ([`recurrent`](super::recurrent)) and the dense layers inline into one function, where the
+//! vector a layer hands the next stays in registers. [`step_block`] chooses once per buffer
+//! and loops inside that function, where the recurrent state and the weights stay in
+//! registers from one step to the next.
+//!
 //! The portable code keeps its order of operations (no multiply-add is fused, as Rust never
 //! contracts), so every product is bit for bit the one of the portable code; `tanh` and
-//! `sigmoid` run the vector code of [`act_simd`](super::act_simd) at every width, whose lanes
-//! are within 2 ulps of the correctly rounded result but may differ from the scalar
-//! functions' bits (both levels give the same bits).
+//! `sigmoid` run the vector code of [`act_simd`](super::act_simd) at every width, and the
+//! recurrent gates their own fused versions, whose lanes are within 2 ulps of the correctly
+//! rounded result but may differ from the scalar functions' bits.
 //!
 //! The `unsafe` here: calls of `#[target_feature]` functions, made only after checking that
 //! the CPU has the features; the tokens that allow them are created nowhere else.
@@ -24,6 +31,7 @@ use crate::scalar::Float;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 use super::{
     act_simd, matvec_simd,
+    recurrent::{self, GruGates, LstmGates, Tensors},
     simd::{self, Level},
 };
 
@@ -46,6 +54,32 @@ pub trait Isa: Copy + sealed::Sealed {
     /// `z += W·x` for one sample (`w` of `z.len()` rows of `x.len()`), with the bits of
     /// [`add_xwt`](super::add_xwt); `false` (nothing done) when the caller should call that.
     fn add_wx<T: Float>(self, w: &[T], x: &[T], z: &mut [T]) -> bool;
+
+    /// One `f32` GRU step with [`recurrent::gru`]'s kernel for this instruction set;
+    /// `false` (nothing done) when the caller's portable step should run instead.
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    fn gru<const IN: usize, const H: usize>(
+        self,
+        t: Tensors,
+        x: &[f32; IN],
+        h: &mut [f32; H],
+        y: &mut [f32; H],
+        gates: Option<GruGates<H>>,
+    ) -> bool;
+
+    /// One `f32` LSTM step with [`recurrent::lstm`]'s kernel for this instruction set;
+    /// `false` (nothing done) as for [`gru`](Self::gru).
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[allow(clippy::too_many_arguments)]
+    fn lstm<const IN: usize, const H: usize>(
+        self,
+        t: Tensors,
+        x: &[f32; IN],
+        h: &mut [f32; H],
+        c: &mut [f32; H],
+        y: &mut [f32; H],
+        gates: Option<LstmGates<H>>,
+    ) -> bool;
 }
 
 /// The portable code: every target, every scalar type.
@@ -69,14 +103,43 @@ impl Isa for Portable {
     fn add_wx<T: Float>(self, _: &[T], _: &[T], _: &mut [T]) -> bool {
         false
     }
+
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[inline(always)]
+    fn gru<const IN: usize, const H: usize>(
+        self,
+        _: Tensors,
+        _: &[f32; IN],
+        _: &mut [f32; H],
+        _: &mut [f32; H],
+        _: Option<GruGates<H>>,
+    ) -> bool {
+        false
+    }
+
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[inline(always)]
+    fn lstm<const IN: usize, const H: usize>(
+        self,
+        _: Tensors,
+        _: &[f32; IN],
+        _: &mut [f32; H],
+        _: &mut [f32; H],
+        _: &mut [f32; H],
+        _: Option<LstmGates<H>>,
+    ) -> bool {
+        false
+    }
 }
 
-/// AVX2 with FMA, found on this CPU (the private field: only [`forward`] creates one).
+/// AVX2 with FMA, found on this CPU (the private field: only this module's dispatching
+/// functions, [`forward`] and the others, create one).
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[derive(Clone, Copy, Debug)]
 pub struct Avx2(());
 
-/// AVX-512F and VL, AVX2 and FMA, found on this CPU (only [`forward`] creates one).
+/// AVX-512F and VL, AVX2 and FMA, found on this CPU (only the dispatching functions create
+/// one).
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[derive(Clone, Copy, Debug)]
 pub struct Avx512(());
@@ -150,6 +213,32 @@ impl Isa for Avx2 {
         // SAFETY: an `Avx2` exists only once `forward` found AVX2 and FMA on this CPU.
         unsafe { matvec_simd::add_wx_avx2(w, x, z) };
         true
+    }
+    #[inline(always)]
+    fn gru<const IN: usize, const H: usize>(
+        self,
+        t: Tensors,
+        x: &[f32; IN],
+        h: &mut [f32; H],
+        y: &mut [f32; H],
+        gates: Option<GruGates<H>>,
+    ) -> bool {
+        // SAFETY: an `Avx2` exists only once `forward` found AVX2 and FMA on this CPU.
+        unsafe { recurrent::gru_known(Level::Avx2, t, x, h, y, gates) }
+    }
+
+    #[inline(always)]
+    fn lstm<const IN: usize, const H: usize>(
+        self,
+        t: Tensors,
+        x: &[f32; IN],
+        h: &mut [f32; H],
+        c: &mut [f32; H],
+        y: &mut [f32; H],
+        gates: Option<LstmGates<H>>,
+    ) -> bool {
+        // SAFETY: as in `gru`.
+        unsafe { recurrent::lstm_known(Level::Avx2, t, x, h, c, y, gates) }
     }
 }
 
@@ -231,6 +320,33 @@ impl Isa for Avx512 {
         };
         true
     }
+    #[inline(always)]
+    fn gru<const IN: usize, const H: usize>(
+        self,
+        t: Tensors,
+        x: &[f32; IN],
+        h: &mut [f32; H],
+        y: &mut [f32; H],
+        gates: Option<GruGates<H>>,
+    ) -> bool {
+        // SAFETY: an `Avx512` exists only once `forward` found AVX-512F and VL, AVX2
+        // and FMA on this CPU.
+        unsafe { recurrent::gru_known(Level::Avx512, t, x, h, y, gates) }
+    }
+
+    #[inline(always)]
+    fn lstm<const IN: usize, const H: usize>(
+        self,
+        t: Tensors,
+        x: &[f32; IN],
+        h: &mut [f32; H],
+        c: &mut [f32; H],
+        y: &mut [f32; H],
+        gates: Option<LstmGates<H>>,
+    ) -> bool {
+        // SAFETY: as in `gru`.
+        unsafe { recurrent::lstm_known(Level::Avx512, t, x, h, c, y, gates) }
+    }
 }
 
 /// A network whose forward pass is written once for every [`Isa`]: the `network!` macro
@@ -310,6 +426,145 @@ fn avx2_trace<N: Forward>(net: &N, x: &N::Input) -> N::Trace {
 #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
 fn avx512_trace<N: Forward>(net: &N, x: &N::Input) -> N::Trace {
     net.forward_trace_isa(Avx512(()), x)
+}
+
+/// A sequence network whose time step is written once for every [`Isa`]: the `network!`
+/// macro implements it with the straight-line step of `SequenceNetwork::step` and
+/// `step_trace`, each layer through `StepLayer::step_isa` (the recurrent layers' kernels for
+/// that instruction set, the dense layers' `forward_isa`).
+pub trait Steps {
+    /// The input of one time step.
+    type Input;
+    /// The output of one time step.
+    type Output;
+    /// What the network carries from one step to the next.
+    type State;
+    /// What one step keeps for backpropagation.
+    type Trace;
+
+    /// One time step with the instruction set `s`, advancing `state`.
+    fn step_isa<S: Isa>(&self, s: S, state: &mut Self::State, x: &Self::Input) -> Self::Output;
+
+    /// One time step keeping its trace, as [`step_isa`](Self::step_isa).
+    fn step_trace_isa<S: Isa>(
+        &self,
+        s: S,
+        state: &mut Self::State,
+        x: &Self::Input,
+        trace: &mut Self::Trace,
+    );
+}
+
+/// `net`'s time step compiled for the best instruction set of this CPU, as [`forward`]
+/// chooses it: the layers inline into one function, where the vector a layer hands the next
+/// can stay in registers.
+#[inline]
+pub fn step<N: Steps>(net: &N, state: &mut N::State, x: &N::Input) -> N::Output {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    match simd::level() {
+        // SAFETY: as in `forward`.
+        Level::Avx512 if simd::supported(Level::Avx2) => {
+            return unsafe { avx512_step(net, state, x) };
+        }
+        // SAFETY: the CPU has AVX2 and FMA.
+        Level::Avx2 => return unsafe { avx2_step(net, state, x) },
+        _ => {}
+    }
+    net.step_isa(Portable, state, x)
+}
+
+/// [`step`] over a buffer, `ys[t]` the output for `xs[t]`: one choice of instruction set for
+/// the whole buffer, the loop inside the function compiled for it.
+///
+/// # Panics
+///
+/// If the lengths differ.
+#[inline]
+pub fn step_block<N: Steps>(net: &N, state: &mut N::State, xs: &[N::Input], ys: &mut [N::Output]) {
+    assert_eq!(xs.len(), ys.len(), "step_block needs one output per input");
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    match simd::level() {
+        // SAFETY: as in `forward`.
+        Level::Avx512 if simd::supported(Level::Avx2) => {
+            return unsafe { avx512_block(net, state, xs, ys) };
+        }
+        // SAFETY: the CPU has AVX2 and FMA.
+        Level::Avx2 => return unsafe { avx2_block(net, state, xs, ys) },
+        _ => {}
+    }
+    block(net, Portable, state, xs, ys)
+}
+
+/// [`step`] keeping the step's trace.
+#[inline]
+pub fn step_trace<N: Steps>(net: &N, state: &mut N::State, x: &N::Input, trace: &mut N::Trace) {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    match simd::level() {
+        // SAFETY: as in `forward`.
+        Level::Avx512 if simd::supported(Level::Avx2) => {
+            return unsafe { avx512_step_trace(net, state, x, trace) };
+        }
+        // SAFETY: the CPU has AVX2 and FMA.
+        Level::Avx2 => return unsafe { avx2_step_trace(net, state, x, trace) },
+        _ => {}
+    }
+    net.step_trace_isa(Portable, state, x, trace)
+}
+
+/// The loop of [`step_block`] with `s`.
+#[inline(always)]
+fn block<N: Steps, S: Isa>(
+    net: &N,
+    s: S,
+    state: &mut N::State,
+    xs: &[N::Input],
+    ys: &mut [N::Output],
+) {
+    for (x, y) in xs.iter().zip(ys.iter_mut()) {
+        *y = net.step_isa(s, state, x);
+    }
+}
+
+/// [`step`] compiled for AVX2+FMA.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx2,fma")]
+fn avx2_step<N: Steps>(net: &N, state: &mut N::State, x: &N::Input) -> N::Output {
+    net.step_isa(Avx2(()), state, x)
+}
+
+/// [`step`] compiled for AVX-512F and VL (with AVX2+FMA).
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
+fn avx512_step<N: Steps>(net: &N, state: &mut N::State, x: &N::Input) -> N::Output {
+    net.step_isa(Avx512(()), state, x)
+}
+
+/// [`step_block`] compiled for AVX2+FMA.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx2,fma")]
+fn avx2_block<N: Steps>(net: &N, state: &mut N::State, xs: &[N::Input], ys: &mut [N::Output]) {
+    block(net, Avx2(()), state, xs, ys)
+}
+
+/// [`step_block`] compiled for AVX-512F and VL (with AVX2+FMA).
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
+fn avx512_block<N: Steps>(net: &N, state: &mut N::State, xs: &[N::Input], ys: &mut [N::Output]) {
+    block(net, Avx512(()), state, xs, ys)
+}
+
+/// [`step_trace`] compiled for AVX2+FMA.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx2,fma")]
+fn avx2_step_trace<N: Steps>(net: &N, state: &mut N::State, x: &N::Input, trace: &mut N::Trace) {
+    net.step_trace_isa(Avx2(()), state, x, trace)
+}
+
+/// [`step_trace`] compiled for AVX-512F and VL (with AVX2+FMA).
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
+fn avx512_step_trace<N: Steps>(net: &N, state: &mut N::State, x: &N::Input, trace: &mut N::Trace) {
+    net.step_trace_isa(Avx512(()), state, x, trace)
 }
 
 #[cfg(all(test, feature = "std", target_arch = "x86_64"))]

@@ -1,7 +1,9 @@
 //! AVX-512 and AVX2+FMA versions of one time step of the `f32` recurrent layers
 //! ([`Gru`](crate::Gru), [`Lstm`](crate::Lstm)) and of the GRU's step backward, chosen at run
-//! time (the CPU's features detected once, read from one cached byte a step). An
-//! implementation detail of the layers, public for tests and benchmarks.
+//! time (the CPU's features detected once, read from one cached byte a step). A sequence
+//! network's step instead inlines them whole into its function compiled for the instruction
+//! set ([`dispatch`](super::dispatch)), with no choice left to make. An implementation detail
+//! of the layers, public for tests and benchmarks.
 //!
 //! Each step waits for the previous `h`, so everything of one chunk of units (16 lanes with
 //! AVX-512 where `H` fills them, else 8, with AVX-512VL's 32 registers where the CPU has
@@ -151,6 +153,25 @@ fn isa(level: Level, h: usize) -> Option<Isa> {
     }
 }
 
+/// [`isa`] for a caller compiled for `level`'s features, which it found on the CPU (as
+/// [`dispatch`](super::dispatch)'s tokens are, AVX-512 meaning F and VL with AVX2 and FMA):
+/// the same choice, without reading the CPU's bits, so that it folds away.
+#[inline(always)]
+fn isa_known(level: Level, h: usize) -> Option<Isa> {
+    match level {
+        _ if h == 0 => None,
+        Level::Avx512
+            if h <= 16 * MAX_CHUNKS
+                && (h.div_ceil(16) * 2 == h.div_ceil(8) || h > 8 * MAX_CHUNKS) =>
+        {
+            Some(Isa::Avx512)
+        }
+        Level::Avx512 if h <= 8 * MAX_CHUNKS => Some(Isa::Avx2Vl),
+        Level::Avx2 if h <= 8 * MAX_CHUNKS => Some(Isa::Avx2),
+        _ => None,
+    }
+}
+
 /// What this CPU has, as bits (`INIT` once detected): one atomic load a step, where
 /// [`simd::level`](super::simd::level) and [`supported`] each call the detection.
 static CPU: core::sync::atomic::AtomicU8 = core::sync::atomic::AtomicU8::new(0);
@@ -227,27 +248,104 @@ pub fn gru<const IN: usize, const H: usize>(
     y: &mut [f32; H],
     gates: Option<GruGates<H>>,
 ) -> bool {
+    match isa(level, H) {
+        // SAFETY: `isa` picked an instruction set this CPU has.
+        Some(isa) => unsafe { gru_on::<IN, H, false>(isa, t, x, h, y, gates) },
+        None => false,
+    }
+}
+
+/// [`gru`] in a function compiled for `level`'s features (see [`isa_known`]).
+///
+/// # Safety
+///
+/// The CPU has `level`'s features (AVX-512 meaning F and VL with AVX2 and FMA).
+#[inline(always)]
+pub(crate) unsafe fn gru_known<const IN: usize, const H: usize>(
+    level: Level,
+    t: Tensors,
+    x: &[f32; IN],
+    h: &mut [f32; H],
+    y: &mut [f32; H],
+    gates: Option<GruGates<H>>,
+) -> bool {
+    match isa_known(level, H) {
+        // SAFETY: the caller's contract.
+        Some(isa) => unsafe { gru_on::<IN, H, true>(isa, t, x, h, y, gates) },
+        None => false,
+    }
+}
+
+/// [`gru`] with `isa`: with `INLINE`, the kernel inlined into the caller, which is compiled
+/// for `isa`'s features, and `y` stored whole (the next layer, compiled there too, reads it
+/// back from the registers or with loads of the store's width); else a call of the kernel.
+///
+/// # Safety
+///
+/// The CPU has `isa`'s features.
+#[inline(always)]
+unsafe fn gru_on<const IN: usize, const H: usize, const INLINE: bool>(
+    isa: Isa,
+    t: Tensors,
+    x: &[f32; IN],
+    h: &mut [f32; H],
+    y: &mut [f32; H],
+    gates: Option<GruGates<H>>,
+) -> bool {
     if !t.fits(3, IN, H) {
         return false;
     }
-    let Some(isa) = isa(level, H) else {
-        return false;
-    };
     let p = t.ptrs();
     let (h, y) = (h.as_mut_ptr(), y.as_mut_ptr());
     // SAFETY: the tensors have the lengths the kernels read (checked by `fits`), `h` and the
-    // gates are `H` long, and `isa` picked an instruction set this CPU has.
+    // gates are `H` long, and the CPU has `isa` (the caller's contract).
     unsafe {
         match (isa, gates) {
-            (Isa::Avx512, None) => avx512::gru::<IN, H, false>(p, x, h, y, [h; 4]),
-            (Isa::Avx2, None) => avx2::gru::<IN, H, false>(p, x, h, y, [h; 4]),
-            (Isa::Avx2Vl, None) => avx2vl::gru::<IN, H, false>(p, x, h, y, [h; 4]),
+            (Isa::Avx512, None) => {
+                if INLINE {
+                    avx512::gru_inline::<IN, H, false, false>(p, x, h, y, [h; 4])
+                } else {
+                    avx512::gru::<IN, H, false>(p, x, h, y, [h; 4])
+                }
+            }
+            (Isa::Avx2, None) => {
+                if INLINE {
+                    avx2::gru_inline::<IN, H, false, false>(p, x, h, y, [h; 4])
+                } else {
+                    avx2::gru::<IN, H, false>(p, x, h, y, [h; 4])
+                }
+            }
+            (Isa::Avx2Vl, None) => {
+                if INLINE {
+                    avx2vl::gru_inline::<IN, H, false, false>(p, x, h, y, [h; 4])
+                } else {
+                    avx2vl::gru::<IN, H, false>(p, x, h, y, [h; 4])
+                }
+            }
             (isa, Some(g)) => {
                 let out = [g.r, g.z, g.n, g.hn].map(|v| v.as_mut_ptr());
                 match isa {
-                    Isa::Avx512 => avx512::gru::<IN, H, true>(p, x, h, y, out),
-                    Isa::Avx2 => avx2::gru::<IN, H, true>(p, x, h, y, out),
-                    Isa::Avx2Vl => avx2vl::gru::<IN, H, true>(p, x, h, y, out),
+                    Isa::Avx512 => {
+                        if INLINE {
+                            avx512::gru_inline::<IN, H, true, false>(p, x, h, y, out)
+                        } else {
+                            avx512::gru::<IN, H, true>(p, x, h, y, out)
+                        }
+                    }
+                    Isa::Avx2 => {
+                        if INLINE {
+                            avx2::gru_inline::<IN, H, true, false>(p, x, h, y, out)
+                        } else {
+                            avx2::gru::<IN, H, true>(p, x, h, y, out)
+                        }
+                    }
+                    Isa::Avx2Vl => {
+                        if INLINE {
+                            avx2vl::gru_inline::<IN, H, true, false>(p, x, h, y, out)
+                        } else {
+                            avx2vl::gru::<IN, H, true>(p, x, h, y, out)
+                        }
+                    }
                 }
             }
         }
@@ -276,27 +374,104 @@ pub fn lstm<const IN: usize, const H: usize>(
     y: &mut [f32; H],
     gates: Option<LstmGates<H>>,
 ) -> bool {
+    match isa(level, H) {
+        // SAFETY: `isa` picked an instruction set this CPU has.
+        Some(isa) => unsafe { lstm_on::<IN, H, false>(isa, t, x, h, c, y, gates) },
+        None => false,
+    }
+}
+
+/// [`lstm`] in a function compiled for `level`'s features (see [`isa_known`]).
+///
+/// # Safety
+///
+/// The CPU has `level`'s features (AVX-512 meaning F and VL with AVX2 and FMA).
+#[inline(always)]
+pub(crate) unsafe fn lstm_known<const IN: usize, const H: usize>(
+    level: Level,
+    t: Tensors,
+    x: &[f32; IN],
+    h: &mut [f32; H],
+    c: &mut [f32; H],
+    y: &mut [f32; H],
+    gates: Option<LstmGates<H>>,
+) -> bool {
+    match isa_known(level, H) {
+        // SAFETY: the caller's contract.
+        Some(isa) => unsafe { lstm_on::<IN, H, true>(isa, t, x, h, c, y, gates) },
+        None => false,
+    }
+}
+
+/// [`lstm`] with `isa`, as [`gru_on`].
+///
+/// # Safety
+///
+/// As for [`gru_on`].
+#[inline(always)]
+unsafe fn lstm_on<const IN: usize, const H: usize, const INLINE: bool>(
+    isa: Isa,
+    t: Tensors,
+    x: &[f32; IN],
+    h: &mut [f32; H],
+    c: &mut [f32; H],
+    y: &mut [f32; H],
+    gates: Option<LstmGates<H>>,
+) -> bool {
     if !t.fits(4, IN, H) {
         return false;
     }
-    let Some(isa) = isa(level, H) else {
-        return false;
-    };
     let p = t.ptrs();
     let (h, c, y) = (h.as_mut_ptr(), c.as_mut_ptr(), y.as_mut_ptr());
-    // SAFETY: as in `gru`; `c` is `H` long too.
+    // SAFETY: as in `gru_on`; `c` is `H` long too.
     unsafe {
         match (isa, gates) {
-            (Isa::Avx512, None) => avx512::lstm::<IN, H, false>(p, x, h, c, y, [h; 5]),
-            (Isa::Avx2, None) => avx2::lstm::<IN, H, false>(p, x, h, c, y, [h; 5]),
-            (Isa::Avx2Vl, None) => avx2vl::lstm::<IN, H, false>(p, x, h, c, y, [h; 5]),
+            (Isa::Avx512, None) => {
+                if INLINE {
+                    avx512::lstm_inline::<IN, H, false, false>(p, x, h, c, y, [h; 5])
+                } else {
+                    avx512::lstm::<IN, H, false>(p, x, h, c, y, [h; 5])
+                }
+            }
+            (Isa::Avx2, None) => {
+                if INLINE {
+                    avx2::lstm_inline::<IN, H, false, false>(p, x, h, c, y, [h; 5])
+                } else {
+                    avx2::lstm::<IN, H, false>(p, x, h, c, y, [h; 5])
+                }
+            }
+            (Isa::Avx2Vl, None) => {
+                if INLINE {
+                    avx2vl::lstm_inline::<IN, H, false, false>(p, x, h, c, y, [h; 5])
+                } else {
+                    avx2vl::lstm::<IN, H, false>(p, x, h, c, y, [h; 5])
+                }
+            }
             (isa, Some(g)) => {
                 let [i, f, gg, o] = g.gates;
                 let out = [i, f, gg, o, g.tc].map(|v| v.as_mut_ptr());
                 match isa {
-                    Isa::Avx512 => avx512::lstm::<IN, H, true>(p, x, h, c, y, out),
-                    Isa::Avx2 => avx2::lstm::<IN, H, true>(p, x, h, c, y, out),
-                    Isa::Avx2Vl => avx2vl::lstm::<IN, H, true>(p, x, h, c, y, out),
+                    Isa::Avx512 => {
+                        if INLINE {
+                            avx512::lstm_inline::<IN, H, true, false>(p, x, h, c, y, out)
+                        } else {
+                            avx512::lstm::<IN, H, true>(p, x, h, c, y, out)
+                        }
+                    }
+                    Isa::Avx2 => {
+                        if INLINE {
+                            avx2::lstm_inline::<IN, H, true, false>(p, x, h, c, y, out)
+                        } else {
+                            avx2::lstm::<IN, H, true>(p, x, h, c, y, out)
+                        }
+                    }
+                    Isa::Avx2Vl => {
+                        if INLINE {
+                            avx2vl::lstm_inline::<IN, H, true, false>(p, x, h, c, y, out)
+                        } else {
+                            avx2vl::lstm::<IN, H, true>(p, x, h, c, y, out)
+                        }
+                    }
                 }
             }
         }
@@ -641,8 +816,8 @@ macro_rules! kernels {
             add(b, unsafe { ld(s.as_ptr(), W) })
         }
 
-        /// One GRU step: `h` (`H` floats) becomes `h'`; with `TRACE`, `out` receives `r`, `z`,
-        /// `n` and `W_hn h + b_hn`.
+        /// [`gru_inline`] as a function of its own, compiled for the module's features, `y`
+        /// stored in pieces.
         /// SAFETY (callers): the contract of the macro.
         #[target_feature(enable = $feature)]
         pub(super) unsafe fn gru<const IN: usize, const H: usize, const TRACE: bool>(
@@ -652,40 +827,72 @@ macro_rules! kernels {
             y: *mut f32,
             out: [*mut f32; 4],
         ) {
-            // Every chunk of `h` is read before the first is overwritten.
-            // SAFETY (all blocks below): offsets c·W .. c·W + n lie within the `H` floats of
-            // `h` and `out`, and the tensor reads are the callees' contracts.
-            let hv = unsafe { load_row::<H>(h) };
-            for c in 0..chunks(H) {
-                let (o, n) = (c * W, lanes(H, c));
-                let (r, z, hn, xn) = unsafe {
-                    let ih = |g| add(gate_ih::<IN, H>(p, x, g, c), b_hh::<H>(p, g, c));
-                    (
-                        gate_hh::<H>(p, 0, c, &hv, ih(0)),
-                        gate_hh::<H>(p, 1, c, &hv, ih(1)),
-                        gate_hh::<H>(p, 2, c, &hv, b_hh::<H>(p, 2, c)),
-                        gate_ih::<IN, H>(p, x, 2, c),
-                    )
-                };
-                let (r, z) = (sigmoid(r), sigmoid(z));
-                let nn = tanh(fma(r, hn, xn));
-                // (1 − z) and z·h are ready before n.
-                let new = fma(sub(splat(1.0), z), nn, mul(z, hv[c]));
-                unsafe {
-                    st(h.add(o), n, new);
-                    st_narrow(y.add(o), n, new);
-                    if TRACE {
-                        st(out[0].add(o), n, r);
-                        st(out[1].add(o), n, z);
-                        st(out[2].add(o), n, nn);
-                        st(out[3].add(o), n, hn);
+            // SAFETY: the caller's contract.
+            unsafe { gru_inline::<IN, H, TRACE, true>(p, x, h, y, out) }
+        }
+
+        /// One GRU step: `h` (`H` floats) becomes `h'`, `y` a copy of it (in 16-byte pieces
+        /// with `PIECES`); with `TRACE`, `out` receives `r`, `z`, `n` and `W_hn h + b_hn`.
+        /// Without features of its own, so that a caller compiled for the module's features
+        /// inlines it whole (a function with them would be too large for LLVM to inline),
+        /// and the vector functions inside there.
+        /// SAFETY (callers): the contract of the macro, and the CPU has the module's features
+        /// (as for every function here; a caller compiled without them runs it, slowly, with
+        /// calls of the vector functions).
+        #[inline(always)]
+        #[allow(unused_unsafe)]
+        pub(super) unsafe fn gru_inline<
+            const IN: usize,
+            const H: usize,
+            const TRACE: bool,
+            const PIECES: bool,
+        >(
+            p: Ptrs,
+            x: &[f32; IN],
+            h: *mut f32,
+            y: *mut f32,
+            out: [*mut f32; 4],
+        ) {
+            // SAFETY: the callers' contract: the CPU has the vector functions' features.
+            unsafe {
+                // Every chunk of `h` is read before the first is overwritten.
+                // SAFETY (all blocks below): offsets c·W .. c·W + n lie within the `H` floats of
+                // `h` and `out`, and the tensor reads are the callees' contracts.
+                let hv = unsafe { load_row::<H>(h) };
+                for c in 0..chunks(H) {
+                    let (o, n) = (c * W, lanes(H, c));
+                    let (r, z, hn, xn) = unsafe {
+                        let ih = |g| add(gate_ih::<IN, H>(p, x, g, c), b_hh::<H>(p, g, c));
+                        (
+                            gate_hh::<H>(p, 0, c, &hv, ih(0)),
+                            gate_hh::<H>(p, 1, c, &hv, ih(1)),
+                            gate_hh::<H>(p, 2, c, &hv, b_hh::<H>(p, 2, c)),
+                            gate_ih::<IN, H>(p, x, 2, c),
+                        )
+                    };
+                    let (r, z) = (sigmoid(r), sigmoid(z));
+                    let nn = tanh(fma(r, hn, xn));
+                    // (1 − z) and z·h are ready before n.
+                    let new = fma(sub(splat(1.0), z), nn, mul(z, hv[c]));
+                    unsafe {
+                        st(h.add(o), n, new);
+                        if PIECES {
+                            st_narrow(y.add(o), n, new);
+                        } else {
+                            st(y.add(o), n, new);
+                        }
+                        if TRACE {
+                            st(out[0].add(o), n, r);
+                            st(out[1].add(o), n, z);
+                            st(out[2].add(o), n, nn);
+                            st(out[3].add(o), n, hn);
+                        }
                     }
                 }
             }
         }
 
-        /// One LSTM step: `h` and `c` become `h'` and `c'`; with `TRACE`, `out` receives the
-        /// gates i, f, g, o and `tanh(c')`.
+        /// [`lstm_inline`] as a function of its own, as [`gru`] is.
         /// SAFETY (callers): the contract of the macro.
         #[target_feature(enable = $feature)]
         pub(super) unsafe fn lstm<const IN: usize, const H: usize, const TRACE: bool>(
@@ -696,34 +903,64 @@ macro_rules! kernels {
             y: *mut f32,
             out: [*mut f32; 5],
         ) {
-            // SAFETY (all blocks below): as in `gru`.
-            let hv = unsafe { load_row::<H>(h) };
-            for c in 0..chunks(H) {
-                let (o, n) = (c * W, lanes(H, c));
-                let pre = |g| unsafe {
-                    let extra = add(gate_ih::<IN, H>(p, x, g, c), b_hh::<H>(p, g, c));
-                    gate_hh::<H>(p, g, c, &hv, extra)
-                };
-                let (i, f, g, og) = (
-                    sigmoid(pre(0)),
-                    sigmoid(pre(1)),
-                    tanh(pre(2)),
-                    sigmoid(pre(3)),
-                );
-                let c_prev = unsafe { ld(cs.add(o), n) };
-                let c_new = fma(i, g, mul(f, c_prev));
-                let tc = tanh(c_new);
-                unsafe {
-                    st(cs.add(o), n, c_new);
-                    let new = mul(og, tc);
-                    st(h.add(o), n, new);
-                    st_narrow(y.add(o), n, new);
-                    if TRACE {
-                        st(out[0].add(o), n, i);
-                        st(out[1].add(o), n, f);
-                        st(out[2].add(o), n, g);
-                        st(out[3].add(o), n, og);
-                        st(out[4].add(o), n, tc);
+            // SAFETY: the caller's contract.
+            unsafe { lstm_inline::<IN, H, TRACE, true>(p, x, h, cs, y, out) }
+        }
+
+        /// One LSTM step: `h` and `c` become `h'` and `c'`, `y` a copy of `h'` as
+        /// [`gru_inline`] writes it; with `TRACE`, `out` receives the gates i, f, g, o and
+        /// `tanh(c')`.
+        /// SAFETY (callers): as for [`gru_inline`].
+        #[inline(always)]
+        #[allow(unused_unsafe)]
+        pub(super) unsafe fn lstm_inline<
+            const IN: usize,
+            const H: usize,
+            const TRACE: bool,
+            const PIECES: bool,
+        >(
+            p: Ptrs,
+            x: &[f32; IN],
+            h: *mut f32,
+            cs: *mut f32,
+            y: *mut f32,
+            out: [*mut f32; 5],
+        ) {
+            // SAFETY: as in `gru_inline`.
+            unsafe {
+                // SAFETY (all blocks below): as in `gru`.
+                let hv = unsafe { load_row::<H>(h) };
+                for c in 0..chunks(H) {
+                    let (o, n) = (c * W, lanes(H, c));
+                    let pre = |g| unsafe {
+                        let extra = add(gate_ih::<IN, H>(p, x, g, c), b_hh::<H>(p, g, c));
+                        gate_hh::<H>(p, g, c, &hv, extra)
+                    };
+                    let (i, f, g, og) = (
+                        sigmoid(pre(0)),
+                        sigmoid(pre(1)),
+                        tanh(pre(2)),
+                        sigmoid(pre(3)),
+                    );
+                    let c_prev = unsafe { ld(cs.add(o), n) };
+                    let c_new = fma(i, g, mul(f, c_prev));
+                    let tc = tanh(c_new);
+                    unsafe {
+                        st(cs.add(o), n, c_new);
+                        let new = mul(og, tc);
+                        st(h.add(o), n, new);
+                        if PIECES {
+                            st_narrow(y.add(o), n, new);
+                        } else {
+                            st(y.add(o), n, new);
+                        }
+                        if TRACE {
+                            st(out[0].add(o), n, i);
+                            st(out[1].add(o), n, f);
+                            st(out[2].add(o), n, g);
+                            st(out[3].add(o), n, og);
+                            st(out[4].add(o), n, tc);
+                        }
                     }
                 }
             }
@@ -1096,8 +1333,45 @@ mod avx512 {
 /// but compiled with 32 vector registers instead of 16, constants broadcast within the
 /// instructions, and masks for the tails (`lstm(1 -> 40)` spilled 107 values a chunk to the
 /// stack without them).
+/// `scale_pow2(y, t, n)`, `y·2ⁿ`, for the 8-lane modules: AVX-512VL's `scalef` where the
+/// module has it (one instruction on the step's chain rather than two multiplications), else
+/// two multiplications. The same bits wherever the gate functions keep the result (`n` in
+/// [−151, 27] there, beyond it they select a constant): `y` is in [0.7, 1.5], so the first
+/// factor's product is exact and each form rounds `y·2ⁿ` once.
+macro_rules! scale_pow2 {
+    ($feature:literal, two_factors) => {
+        /// `y·2ⁿ` as `fast::exp` builds it: `n` read from `t`'s low mantissa bits, split in two
+        /// normal factors so that subnormal and overflowing results come out right.
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn scale_pow2(y: V, t: V, _n: V) -> V {
+            let ni = _mm256_sub_epi32(
+                _mm256_castps_si256(t),
+                _mm256_castps_si256(splat(super::c::ROUND)),
+            );
+            let n1 = _mm256_srai_epi32::<1>(ni);
+            let n2 = _mm256_sub_epi32(ni, n1);
+            let pow2 = |n: __m256i| {
+                _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(
+                    n,
+                    _mm256_set1_epi32(127),
+                )))
+            };
+            mul(mul(y, pow2(n1)), pow2(n2))
+        }
+    };
+    ($feature:literal, scalef) => {
+        /// `y·2ⁿ` in one instruction, one rounding.
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn scale_pow2(y: V, _t: V, n: V) -> V {
+            _mm256_scalef_ps(y, n)
+        }
+    };
+}
+
 macro_rules! lanes8 {
-    ($feature:literal) => {
+    ($feature:literal, $scale:ident) => {
         use core::arch::x86_64::*;
 
         type V = __m256;
@@ -1182,25 +1456,7 @@ macro_rules! lanes8 {
         fn select_ge(a: V, b: V, t: V, f: V) -> V {
             _mm256_blendv_ps(f, t, _mm256_cmp_ps::<_CMP_GE_OQ>(a, b))
         }
-        /// `y·2ⁿ` as `fast::exp` builds it: `n` read from `t`'s low mantissa bits, split in two
-        /// normal factors so that subnormal and overflowing results come out right.
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn scale_pow2(y: V, t: V, _n: V) -> V {
-            let ni = _mm256_sub_epi32(
-                _mm256_castps_si256(t),
-                _mm256_castps_si256(splat(super::c::ROUND)),
-            );
-            let n1 = _mm256_srai_epi32::<1>(ni);
-            let n2 = _mm256_sub_epi32(ni, n1);
-            let pow2 = |n: __m256i| {
-                _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(
-                    n,
-                    _mm256_set1_epi32(127),
-                )))
-            };
-            mul(mul(y, pow2(n1)), pow2(n2))
-        }
+        scale_pow2!($feature, $scale);
         /// The vector as 128-bit pieces, lowest first (two, padded to four).
         #[target_feature(enable = $feature)]
         #[inline]
@@ -1312,11 +1568,11 @@ macro_rules! lanes8 {
 }
 
 mod avx2 {
-    lanes8!("avx2,fma");
+    lanes8!("avx2,fma", two_factors);
 }
 
 mod avx2vl {
-    lanes8!("avx2,fma,avx512f,avx512vl");
+    lanes8!("avx2,fma,avx512f,avx512vl", scalef);
 }
 
 /// `a` as `f32`s when `T` is `f32`: how the layers, generic over the scalar, reach these
@@ -1460,6 +1716,29 @@ mod tests {
             let s = worst(|x| unsafe { avx2vl::apply(x, 0) }, sigmoid64);
             let t = worst(|x| unsafe { avx2vl::apply(x, 1) }, f64::tanh);
             std::eprintln!("AVX2 with AVX-512VL: sigmoid {s} ulps, tanh {t} ulps");
+        }
+    }
+
+    /// The 8-lane functions with AVX-512VL's `scalef` give the bits of the two
+    /// multiplications of the AVX2 ones, on a stride through every bit pattern.
+    #[test]
+    fn scalef_gives_the_bits_of_two_factors() {
+        if !(supported(Level::Avx2) && avx512vl()) {
+            return;
+        }
+        let mut x = [0.0f32; 16];
+        for base in (0..=u32::MAX).step_by(16 * 997) {
+            for (k, v) in x.iter_mut().enumerate() {
+                *v = f32::from_bits(base.wrapping_add(k as u32 * 61));
+            }
+            for which in [0, 1] {
+                // SAFETY: AVX2, FMA, AVX-512F and AVX-512VL are there.
+                let (a, b) = unsafe { (avx2::apply(&x, which), avx2vl::apply(&x, which)) };
+                // NaN stays NaN in both, with any payload.
+                let bits =
+                    |v: [f32; 16]| v.map(|v| if v.is_nan() { 0x7fc0_0000 } else { v.to_bits() });
+                assert_eq!(bits(a), bits(b), "{x:?}");
+            }
         }
     }
 }

@@ -14,6 +14,7 @@
 //! pre-activation).
 
 use crate::kernels;
+use crate::kernels::dispatch::{Isa, Portable};
 use crate::layers::LayerGradients;
 use crate::layers::activation::{Elementwise, Identity, Sigmoid, Tanh};
 use crate::layers::init::Rng;
@@ -109,17 +110,55 @@ impl<T: Float, const IN: usize, const H: usize> Gru<T, IN, H> {
     /// One time step: the new hidden state (also the output) from `h` and `x`.
     #[inline]
     pub fn step(&self, h: &mut [T; H], x: &[T; IN]) -> [T; H] {
+        self.step_with(None::<Portable>, h, x)
+    }
+
+    /// [`step`](Self::step) inside a step compiled for the instruction set `s`
+    /// ([`kernels::dispatch`]): the same results, without choosing the kernel again.
+    #[inline(always)]
+    pub fn step_isa<S: Isa>(&self, s: S, h: &mut [T; H], x: &[T; IN]) -> [T; H] {
+        self.step_with(Some(s), h, x)
+    }
+
+    /// One time step keeping the gates in `trace`; `h` becomes the new hidden state.
+    #[inline]
+    pub fn step_trace(&self, h: &mut [T; H], x: &[T; IN], trace: &mut GruStep<T, H>) {
+        self.step_trace_with(None::<Portable>, h, x, trace)
+    }
+
+    /// [`step_trace`](Self::step_trace) inside a step compiled for `s`, as
+    /// [`step_isa`](Self::step_isa).
+    #[inline(always)]
+    pub fn step_trace_isa<S: Isa>(
+        &self,
+        s: S,
+        h: &mut [T; H],
+        x: &[T; IN],
+        trace: &mut GruStep<T, H>,
+    ) {
+        self.step_trace_with(Some(s), h, x, trace)
+    }
+
+    /// A step with the kernel of `s`, or of the CPU's level when `None`.
+    #[inline(always)]
+    fn step_with<S: Isa>(&self, s: Option<S>, h: &mut [T; H], x: &[T; IN]) -> [T; H] {
         let mut y = [T::zero(); H];
-        if self.simd_step(h, x, &mut y, None) {
+        if self.simd_step(s, h, x, &mut y, None) {
             return y;
         }
         *h = self.cell(h, x).h;
         *h
     }
 
-    /// One time step keeping the gates in `trace`; `h` becomes the new hidden state.
-    #[inline]
-    pub fn step_trace(&self, h: &mut [T; H], x: &[T; IN], trace: &mut GruStep<T, H>) {
+    /// [`step_with`](Self::step_with) keeping the gates in `trace`.
+    #[inline(always)]
+    fn step_trace_with<S: Isa>(
+        &self,
+        s: Option<S>,
+        h: &mut [T; H],
+        x: &[T; IN],
+        trace: &mut GruStep<T, H>,
+    ) {
         let prev = *h;
         let GruStep {
             h_prev,
@@ -129,7 +168,7 @@ impl<T: Float, const IN: usize, const H: usize> Gru<T, IN, H> {
             hn,
             h: out,
         } = trace;
-        if self.simd_step(h, x, out, Some([r, z, n, hn])) {
+        if self.simd_step(s, h, x, out, Some([r, z, n, hn])) {
             *h_prev = prev;
         } else {
             *trace = self.cell(h, x);
@@ -139,10 +178,12 @@ impl<T: Float, const IN: usize, const H: usize> Gru<T, IN, H> {
 
     /// The step in `f32` SIMD lanes ([`kernels::recurrent`]) where the CPU has AVX2 or
     /// AVX-512: `h` advanced, `y` a copy of it for the next layer, the gates `r`, `z`, `n`,
-    /// `hn` in `gates`. `false` (nothing done) for other scalars and CPUs.
+    /// `hn` in `gates`. `false` (nothing done) for other scalars and CPUs. With `s`, the
+    /// kernel of that instruction set; without, of the CPU's level.
     #[inline(always)]
-    fn simd_step(
+    fn simd_step<S: Isa>(
         &self,
+        s: Option<S>,
         h: &mut [T; H],
         x: &[T; IN],
         y: &mut [T; H],
@@ -163,13 +204,16 @@ impl<T: Float, const IN: usize, const H: usize> Gru<T, IN, H> {
             if let (Some(t), Some(x), Some(h), Some(y)) =
                 (self.f32_tensors(), f32s(x), f32s_mut(h), f32s_mut(y))
             {
-                return gru(kernels::recurrent::level(), t, x, h, y, gates);
+                return match s {
+                    Some(s) => s.gru(t, x, h, y, gates),
+                    None => gru(kernels::recurrent::level(), t, x, h, y, gates),
+                };
             }
             false
         }
         #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
         {
-            let _ = (h, x, y, gates);
+            let _ = (s, h, x, y, gates);
             false
         }
     }
@@ -452,6 +496,22 @@ impl<T: Float, const IN: usize, const H: usize> StepLayer<T> for Gru<T, IN, H> {
     #[inline(always)]
     fn step_trace(&self, state: &mut [T; H], x: &[T; IN], trace: &mut GruStep<T, H>) {
         Gru::step_trace(self, state, x, trace)
+    }
+
+    #[inline(always)]
+    fn step_isa<S: Isa>(&self, s: S, state: &mut [T; H], x: &[T; IN]) -> [T; H] {
+        Gru::step_isa(self, s, state, x)
+    }
+
+    #[inline(always)]
+    fn step_trace_isa<S: Isa>(
+        &self,
+        s: S,
+        state: &mut [T; H],
+        x: &[T; IN],
+        trace: &mut GruStep<T, H>,
+    ) {
+        Gru::step_trace_isa(self, s, state, x, trace)
     }
 
     #[inline(always)]

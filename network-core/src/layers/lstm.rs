@@ -11,6 +11,7 @@
 //! here each adds straight into a pre-activation, so both get that gate's `δ`.
 
 use crate::kernels;
+use crate::kernels::dispatch::{Isa, Portable};
 use crate::layers::LayerGradients;
 use crate::layers::activation::{Elementwise, Identity, Sigmoid, Tanh};
 use crate::layers::gru::gated_tensors;
@@ -126,8 +127,40 @@ impl<T: Float, const IN: usize, const H: usize> Lstm<T, IN, H> {
     /// One time step: the new `h` (also the output), advancing `state`.
     #[inline]
     pub fn step(&self, state: &mut LstmState<T, H>, x: &[T; IN]) -> [T; H] {
+        self.step_with(None::<Portable>, state, x)
+    }
+
+    /// [`step`](Self::step) inside a step compiled for the instruction set `s`
+    /// ([`kernels::dispatch`]): the same results, without choosing the kernel again.
+    #[inline(always)]
+    pub fn step_isa<S: Isa>(&self, s: S, state: &mut LstmState<T, H>, x: &[T; IN]) -> [T; H] {
+        self.step_with(Some(s), state, x)
+    }
+
+    /// One time step keeping the gates in `trace`, advancing `state`.
+    #[inline]
+    pub fn step_trace(&self, state: &mut LstmState<T, H>, x: &[T; IN], trace: &mut LstmStep<T, H>) {
+        self.step_trace_with(None::<Portable>, state, x, trace)
+    }
+
+    /// [`step_trace`](Self::step_trace) inside a step compiled for `s`, as
+    /// [`step_isa`](Self::step_isa).
+    #[inline(always)]
+    pub fn step_trace_isa<S: Isa>(
+        &self,
+        s: S,
+        state: &mut LstmState<T, H>,
+        x: &[T; IN],
+        trace: &mut LstmStep<T, H>,
+    ) {
+        self.step_trace_with(Some(s), state, x, trace)
+    }
+
+    /// A step with the kernel of `s`, or of the CPU's level when `None`.
+    #[inline(always)]
+    fn step_with<S: Isa>(&self, s: Option<S>, state: &mut LstmState<T, H>, x: &[T; IN]) -> [T; H] {
         let mut y = [T::zero(); H];
-        if self.simd_step(state, x, &mut y, None) {
+        if self.simd_step(s, state, x, &mut y, None) {
             return y;
         }
         let (_, _, new) = self.cell(state, x);
@@ -135,12 +168,18 @@ impl<T: Float, const IN: usize, const H: usize> Lstm<T, IN, H> {
         new.h
     }
 
-    /// One time step keeping the gates in `trace`, advancing `state`.
-    #[inline]
-    pub fn step_trace(&self, state: &mut LstmState<T, H>, x: &[T; IN], trace: &mut LstmStep<T, H>) {
+    /// [`step_with`](Self::step_with) keeping the gates in `trace`.
+    #[inline(always)]
+    fn step_trace_with<S: Isa>(
+        &self,
+        s: Option<S>,
+        state: &mut LstmState<T, H>,
+        x: &[T; IN],
+        trace: &mut LstmStep<T, H>,
+    ) {
         let prev_state = *state;
         let LstmStep { prev, gates, tc, h } = trace;
-        if self.simd_step(state, x, h, Some((gates, tc))) {
+        if self.simd_step(s, state, x, h, Some((gates, tc))) {
             *prev = prev_state;
             return;
         }
@@ -156,11 +195,13 @@ impl<T: Float, const IN: usize, const H: usize> Lstm<T, IN, H> {
 
     /// The step in `f32` SIMD lanes ([`kernels::recurrent`]) where the CPU has AVX2 or
     /// AVX-512: `state` advanced, `y` a copy of its `h` for the next layer, the gates and
-    /// `tanh(c')` in `trace`. `false` (nothing done) for other scalars and CPUs.
+    /// `tanh(c')` in `trace`. `false` (nothing done) for other scalars and CPUs. With `s`, the
+    /// kernel of that instruction set; without, of the CPU's level.
     #[inline(always)]
     #[allow(clippy::type_complexity)]
-    fn simd_step(
+    fn simd_step<S: Isa>(
         &self,
+        s: Option<S>,
         state: &mut LstmState<T, H>,
         x: &[T; IN],
         y: &mut [T; H],
@@ -189,13 +230,16 @@ impl<T: Float, const IN: usize, const H: usize> Lstm<T, IN, H> {
                 f32s_mut(&mut state.c),
                 f32s_mut(y),
             ) {
-                return lstm(kernels::recurrent::level(), t, x, h, c, y, gates);
+                return match s {
+                    Some(s) => s.lstm(t, x, h, c, y, gates),
+                    None => lstm(kernels::recurrent::level(), t, x, h, c, y, gates),
+                };
             }
             false
         }
         #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
         {
-            let _ = (state, x, y, trace);
+            let _ = (s, state, x, y, trace);
             false
         }
     }
@@ -399,6 +443,22 @@ impl<T: Float, const IN: usize, const H: usize> StepLayer<T> for Lstm<T, IN, H> 
     #[inline(always)]
     fn step_trace(&self, state: &mut LstmState<T, H>, x: &[T; IN], trace: &mut LstmStep<T, H>) {
         Lstm::step_trace(self, state, x, trace)
+    }
+
+    #[inline(always)]
+    fn step_isa<S: Isa>(&self, s: S, state: &mut LstmState<T, H>, x: &[T; IN]) -> [T; H] {
+        Lstm::step_isa(self, s, state, x)
+    }
+
+    #[inline(always)]
+    fn step_trace_isa<S: Isa>(
+        &self,
+        s: S,
+        state: &mut LstmState<T, H>,
+        x: &[T; IN],
+        trace: &mut LstmStep<T, H>,
+    ) {
+        Lstm::step_trace_isa(self, s, state, x, trace)
     }
 
     #[inline(always)]

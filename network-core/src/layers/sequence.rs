@@ -11,6 +11,7 @@
 
 use core::fmt::Debug;
 
+use crate::kernels::dispatch::Isa;
 use crate::layers::activation::Activation;
 use crate::layers::dense::{Dense, LayerTrace};
 use crate::layers::init::Rng;
@@ -69,6 +70,29 @@ pub trait StepLayer<T: Float>: Sized {
 
     /// One time step keeping what backpropagation needs in `trace`, advancing `state`.
     fn step_trace(&self, state: &mut Self::State, x: &Self::Input, trace: &mut Self::Step);
+
+    /// [`step`](Self::step) inside a network's step compiled for the instruction set `s`
+    /// ([`kernels::dispatch`](crate::kernels::dispatch)): the same results, the layer's
+    /// vector code for `s` called directly, inlined there.
+    #[inline(always)]
+    fn step_isa<S: Isa>(&self, s: S, state: &mut Self::State, x: &Self::Input) -> Self::Output {
+        let _ = s;
+        self.step(state, x)
+    }
+
+    /// [`step_trace`](Self::step_trace) inside a step compiled for `s`, as
+    /// [`step_isa`](Self::step_isa).
+    #[inline(always)]
+    fn step_trace_isa<S: Isa>(
+        &self,
+        s: S,
+        state: &mut Self::State,
+        x: &Self::Input,
+        trace: &mut Self::Step,
+    ) {
+        let _ = s;
+        self.step_trace(state, x, trace)
+    }
 
     /// A step's output before and after the output activation, `(z, a)`, from its trace.
     fn step_za(trace: &Self::Step) -> (&Self::Output, &Self::Output);
@@ -162,6 +186,22 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> StepLayer<T>
     #[inline(always)]
     fn step_trace(&self, _state: &mut (), x: &[T; IN], trace: &mut LayerTrace<T, OUT>) {
         *trace = Dense::forward_trace(self, x);
+    }
+
+    #[inline(always)]
+    fn step_isa<S: Isa>(&self, s: S, _state: &mut (), x: &[T; IN]) -> [T; OUT] {
+        Dense::forward_isa(self, s, x)
+    }
+
+    #[inline(always)]
+    fn step_trace_isa<S: Isa>(
+        &self,
+        s: S,
+        _state: &mut (),
+        x: &[T; IN],
+        trace: &mut LayerTrace<T, OUT>,
+    ) {
+        *trace = Dense::forward_trace_isa(self, s, x);
     }
 
     #[inline(always)]

@@ -243,7 +243,7 @@ fn sequence_impl(g: &Gen) -> TokenStream {
     let forward_steps = fields
         .iter()
         .zip(&inputs)
-        .map(|(f, input)| quote!(self.#f.step_trace(&mut state.#f, #input, &mut s.#f);));
+        .map(|(f, input)| quote!(self.#f.step_trace_isa(isa, &mut state.#f, #input, &mut s.#f);));
     let outs: Vec<Ident> = (1..=n_layers).map(|i| format_ident!("a{}", i)).collect();
     let ins = std::iter::once(quote!(x)).chain(outs.iter().map(|a| quote!(&#a)));
     let last_out = &outs[n_layers - 1];
@@ -272,6 +272,31 @@ fn sequence_impl(g: &Gen) -> TokenStream {
             }
         }
 
+        // The step once for every instruction set; `step` picks one per call, `step_block`
+        // one per buffer.
+        impl<T: ::network::Float> ::network::kernels::dispatch::Steps for #name<T> {
+            type Input = [T; #n_in];
+            type Output = [T; #n_out];
+            type State = #state<T>;
+            type Trace = #step<T>;
+
+            #[inline(always)]
+            fn step_isa<S: ::network::kernels::dispatch::Isa>(
+                &self, isa: S, state: &mut #state<T>, x: &[T; #n_in],
+            ) -> [T; #n_out] {
+                #( let #outs = self.#fields.step_isa(isa, &mut state.#fields, #ins); )*
+                #last_out
+            }
+
+            #[inline(always)]
+            fn step_trace_isa<S: ::network::kernels::dispatch::Isa>(
+                &self, isa: S, state: &mut #state<T>, x: &[T; #n_in], s: &mut #step<T>,
+            ) {
+                s.input = *x;
+                #( #forward_steps )*
+            }
+        }
+
         impl<T: ::network::Float> ::network::SequenceNetwork<T> for #name<T> {
             type Input = [T; #n_in];
             type Output = [T; #n_out];
@@ -286,14 +311,17 @@ fn sequence_impl(g: &Gen) -> TokenStream {
 
             #[inline]
             fn step(&self, state: &mut #state<T>, x: &[T; #n_in]) -> [T; #n_out] {
-                #( let #outs = self.#fields.step(&mut state.#fields, #ins); )*
-                #last_out
+                ::network::kernels::dispatch::step(self, state, x)
+            }
+
+            #[inline]
+            fn step_block(&self, state: &mut #state<T>, xs: &[[T; #n_in]], ys: &mut [[T; #n_out]]) {
+                ::network::kernels::dispatch::step_block(self, state, xs, ys)
             }
 
             #[inline]
             fn step_trace(&self, state: &mut #state<T>, x: &[T; #n_in], s: &mut #step<T>) {
-                s.input = *x;
-                #( #forward_steps )*
+                ::network::kernels::dispatch::step_trace(self, state, x, s)
             }
 
             #[inline(always)]
