@@ -16,11 +16,11 @@
 //! which a transposed copy would give, would need one multiply-add per column instead of the
 //! tree's three operations per row.)
 //!
-//! The gate functions are [`fast`](crate::scalar::fast)'s and the `Sigmoid` activation's
-//! formulas evaluated for a short dependency chain: fused multiply-adds, `scalef` for the power
-//! of two with AVX-512, both branches of `tanh` computed and selected. Like the scalar ones they
-//! stay within a few ulps of the exact functions (at most 2 on the tests' stride through every
-//! bit pattern, against `f64`), so a step differs from the portable code only in rounding.
+//! The gates are [`act_simd`](super::act_simd)'s `sigmoid_v` and `tanh_v` on one vector,
+//! inlined into the step: branch-free, with fused multiply-adds and a short dependency chain
+//! (a step waits for its gates in turn), within 2 ulps of the exact functions over every
+//! `f32`, so a step differs from the portable code only in rounding. The 8-lane module with
+//! AVX-512VL compiles the AVX2 ones with its own features.
 //! Units past `H` in a chunk are masked lanes (loaded as zero, never stored).
 //!
 //! The `unsafe` here: vector loads and stores through raw pointers (some stores written in
@@ -213,11 +213,6 @@ pub fn level() -> Level {
     } else {
         Level::Portable
     }
-}
-
-#[cfg(test)]
-fn avx512vl() -> bool {
-    cpu() & VL != 0
 }
 
 /// Where a GRU step writes its gates for backpropagation: `r`, `z`, `n` and `W_hn h + b_hn`.
@@ -529,126 +524,6 @@ pub fn gru_backward<const IN: usize, const H: usize>(
     true
 }
 
-/// The constants of [`fast::exp`](crate::scalar::fast::exp) and
-/// [`fast::tanh`](crate::scalar::fast::tanh).
-mod c {
-    pub const LOG2E: f32 = core::f32::consts::LOG2_E;
-    pub const LN2_HI: f32 = 0.693_359_4;
-    pub const LN2_LO: f32 = -2.121_944_4e-4;
-    pub const ROUND: f32 = 12_582_912.0;
-    /// `e^r ≈ 1 + r + r²·p(r)`, `p`'s coefficients from the highest power.
-    pub const EXP: [f32; 6] = [
-        1.987_569_1e-4,
-        1.398_2e-3,
-        8.333_452e-3,
-        4.166_579_6e-2,
-        1.666_666_5e-1,
-        5e-1,
-    ];
-    /// `tanh x ≈ x + x³·q(x²)` near 0, `q`'s coefficients from the highest power.
-    pub const TANH: [f32; 5] = [
-        -5.704_988_7e-3,
-        2.063_909e-2,
-        -5.373_971_6e-2,
-        1.333_144_2e-1,
-        -3.333_328e-1,
-    ];
-    /// Where `fast::tanh` switches from its polynomial to the exponential.
-    pub const TANH_SMALL: f32 = 0.625;
-    /// From here `tanh` rounds to 1 in `f32` (`1 − tanh x ≈ 2e^(−2x) < 2^−25` past 9.01).
-    pub const TANH_ONE: f32 = 9.1;
-    /// Past this `e^(−x)` rounds to 0 in `f32`.
-    pub const EXP_ZERO: f32 = 104.0;
-}
-
-/// The gate functions, `sigmoid` and `tanh`, on top of each module's `exp_core`: the formulas
-/// of [`fast`](crate::scalar::fast) and the `Sigmoid` activation, evaluated for the shortest
-/// dependency chain (a step waits for its gates in turn), so with fused multiply-adds and
-/// without branches; the range ends are selected rather than clamped before the exponential.
-/// Within a few ulps of the exact functions, as the scalar code is (the tests measure it
-/// against `f64`).
-macro_rules! gate_functions {
-    ($feature:literal) => {
-        /// `e^x` for `x = k·s` in `[−104, 89]` (`s` = `scale` times `k`), the scale passed
-        /// apart so that `n = round(x·log₂e)` starts from `k` while `x` is computed beside it.
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn exp_scaled(k: V, scale: f32, x: V) -> V {
-            let t = fma(k, splat(scale * super::c::LOG2E), splat(super::c::ROUND));
-            let n = sub(t, splat(super::c::ROUND));
-            let r = fnma(n, splat(super::c::LN2_HI), x);
-            let r = fnma(n, splat(super::c::LN2_LO), r);
-            let [c0, c1, c2, c3, c4, c5] = super::c::EXP;
-            let r2 = mul(r, r);
-            let a = fma(splat(c0), r, splat(c1));
-            let b = fma(splat(c2), r, splat(c3));
-            let cc = fma(splat(c4), r, splat(c5));
-            let p = fma(fma(a, r2, b), r2, cc);
-            // 1 + r beside the polynomial: one step less on the chain, within half an ulp.
-            let y = fma(p, r2, add(r, splat(1.0)));
-            scale_pow2(y, t, n)
-        }
-
-        /// `1/(1 + e^(−x))`, as the `Sigmoid` activation writes it: the numerator picked, one
-        /// division.
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn sigmoid(x: V) -> V {
-            let m = or(x, splat(-0.0));
-            let e = exp_scaled(m, 1.0, m);
-            // −|x| below −104: e^(−|x|) is 0 (a NaN compares false and stays).
-            let e = select_gt(andnot(splat(-0.0), x), splat(super::c::EXP_ZERO), zero(), e);
-            let num = select_ge(x, zero(), splat(1.0), e);
-            div(num, add(splat(1.0), e))
-        }
-
-        /// `tanh x`: `fast::tanh`'s polynomial below 0.625, `1 − 2/(e^(2|x|) + 1)` above, 1
-        /// from 9.1, `x`'s sign.
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn tanh(x: V) -> V {
-            let sign = splat(-0.0);
-            let a = andnot(sign, x);
-            let z = mul(x, x);
-            let [q0, q1, q2, q3, q4] = super::c::TANH;
-            let q = fma(
-                fma(
-                    fma(fma(splat(q0), z, splat(q1)), z, splat(q2)),
-                    z,
-                    splat(q3),
-                ),
-                z,
-                splat(q4),
-            );
-            let small = fma(mul(q, z), a, a);
-            let e = exp_scaled(a, 2.0, add(a, a));
-            let big = sub(splat(1.0), div(splat(2.0), add(e, splat(1.0))));
-            let big = select_gt(a, splat(super::c::TANH_ONE), splat(1.0), big);
-            let v = select_lt(a, splat(super::c::TANH_SMALL), small, big);
-            or(v, and(sign, x))
-        }
-
-        /// `sigmoid` (`which` 0) or `tanh` over 16 floats, for the tests.
-        #[cfg(test)]
-        #[target_feature(enable = $feature)]
-        pub(super) fn apply(x: &[f32; 16], which: u8) -> [f32; 16] {
-            let mut y = [0.0; 16];
-            for k in (0..16).step_by(W) {
-                // SAFETY: W lanes from k < 16, within both arrays.
-                unsafe {
-                    let v = ld(x.as_ptr().add(k), W);
-                    st(
-                        y.as_mut_ptr().add(k),
-                        W,
-                        if which == 0 { sigmoid(v) } else { tanh(v) },
-                    );
-                }
-            }
-            y
-        }
-    };
-}
-
 /// The kernels, written once over each module's primitives (`V`, `W`, `zero`, `splat`, `add`,
 /// `sub`, `mul`, `fma`, `ld`, `st`, `tree`, `hsum`) and `act_simd`'s `sigmoid_v`, `tanh_v`.
 ///
@@ -870,8 +745,8 @@ macro_rules! kernels {
                             gate_ih::<IN, H>(p, x, 2, c),
                         )
                     };
-                    let (r, z) = (sigmoid(r), sigmoid(z));
-                    let nn = tanh(fma(r, hn, xn));
+                    let (r, z) = (sigmoid_v(r), sigmoid_v(z));
+                    let nn = tanh_v(fma(r, hn, xn));
                     // (1 − z) and z·h are ready before n.
                     let new = fma(sub(splat(1.0), z), nn, mul(z, hv[c]));
                     unsafe {
@@ -937,14 +812,14 @@ macro_rules! kernels {
                         gate_hh::<H>(p, g, c, &hv, extra)
                     };
                     let (i, f, g, og) = (
-                        sigmoid(pre(0)),
-                        sigmoid(pre(1)),
-                        tanh(pre(2)),
-                        sigmoid(pre(3)),
+                        sigmoid_v(pre(0)),
+                        sigmoid_v(pre(1)),
+                        tanh_v(pre(2)),
+                        sigmoid_v(pre(3)),
                     );
                     let c_prev = unsafe { ld(cs.add(o), n) };
                     let c_new = fma(i, g, mul(f, c_prev));
-                    let tc = tanh(c_new);
+                    let tc = tanh_v(c_new);
                     unsafe {
                         st(cs.add(o), n, c_new);
                         let new = mul(og, tc);
@@ -1068,13 +943,13 @@ macro_rules! kernels {
 }
 
 mod avx512 {
+    use super::super::act_simd::avx512::{sigmoid_v, tanh_v};
     use core::arch::x86_64::*;
 
     type V = __m512;
     const W: usize = 16;
 
     kernels!("avx512f");
-    gate_functions!("avx512f");
 
     #[target_feature(enable = "avx512f")]
     #[inline]
@@ -1132,67 +1007,6 @@ mod avx512 {
             _mm512_castps512_ps256(a),
             _mm256_castpd_ps(_mm512_extractf64x4_pd::<1>(_mm512_castps_pd(a))),
         ]
-    }
-    /// `c − a·b`.
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn fnma(a: V, b: V, c: V) -> V {
-        _mm512_fnmadd_ps(a, b, c)
-    }
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn div(a: V, b: V) -> V {
-        _mm512_div_ps(a, b)
-    }
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn and(a: V, b: V) -> V {
-        _mm512_castsi512_ps(_mm512_and_si512(
-            _mm512_castps_si512(a),
-            _mm512_castps_si512(b),
-        ))
-    }
-    /// `!a & b`.
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn andnot(a: V, b: V) -> V {
-        _mm512_castsi512_ps(_mm512_andnot_si512(
-            _mm512_castps_si512(a),
-            _mm512_castps_si512(b),
-        ))
-    }
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn or(a: V, b: V) -> V {
-        _mm512_castsi512_ps(_mm512_or_si512(
-            _mm512_castps_si512(a),
-            _mm512_castps_si512(b),
-        ))
-    }
-    /// `a < b ? t : f` per lane (false for NaN).
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn select_lt(a: V, b: V, t: V, f: V) -> V {
-        _mm512_mask_blend_ps(_mm512_cmp_ps_mask::<_CMP_LT_OQ>(a, b), f, t)
-    }
-    /// `a > b ? t : f` per lane (false for NaN).
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn select_gt(a: V, b: V, t: V, f: V) -> V {
-        _mm512_mask_blend_ps(_mm512_cmp_ps_mask::<_CMP_GT_OQ>(a, b), f, t)
-    }
-    /// `a >= b ? t : f` per lane (false for NaN).
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn select_ge(a: V, b: V, t: V, f: V) -> V {
-        _mm512_mask_blend_ps(_mm512_cmp_ps_mask::<_CMP_GE_OQ>(a, b), f, t)
-    }
-    /// `y·2ⁿ` with one rounding (`n` an integer-valued float), as `fast::exp`'s two factors
-    /// give it.
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn scale_pow2(y: V, _t: V, n: V) -> V {
-        _mm512_scalef_ps(y, n)
     }
     /// The first `n ≤ 16` lanes at `p`, zero in the others.
     /// SAFETY (callers): those lanes are readable.
@@ -1333,52 +1147,15 @@ mod avx512 {
 /// but compiled with 32 vector registers instead of 16, constants broadcast within the
 /// instructions, and masks for the tails (`lstm(1 -> 40)` spilled 107 values a chunk to the
 /// stack without them).
-/// `scale_pow2(y, t, n)`, `y·2ⁿ`, for the 8-lane modules: AVX-512VL's `scalef` where the
-/// module has it (one instruction on the step's chain rather than two multiplications), else
-/// two multiplications. The same bits wherever the gate functions keep the result (`n` in
-/// [−151, 27] there, beyond it they select a constant): `y` is in [0.7, 1.5], so the first
-/// factor's product is exact and each form rounds `y·2ⁿ` once.
-macro_rules! scale_pow2 {
-    ($feature:literal, two_factors) => {
-        /// `y·2ⁿ` as `fast::exp` builds it: `n` read from `t`'s low mantissa bits, split in two
-        /// normal factors so that subnormal and overflowing results come out right.
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn scale_pow2(y: V, t: V, _n: V) -> V {
-            let ni = _mm256_sub_epi32(
-                _mm256_castps_si256(t),
-                _mm256_castps_si256(splat(super::c::ROUND)),
-            );
-            let n1 = _mm256_srai_epi32::<1>(ni);
-            let n2 = _mm256_sub_epi32(ni, n1);
-            let pow2 = |n: __m256i| {
-                _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(
-                    n,
-                    _mm256_set1_epi32(127),
-                )))
-            };
-            mul(mul(y, pow2(n1)), pow2(n2))
-        }
-    };
-    ($feature:literal, scalef) => {
-        /// `y·2ⁿ` in one instruction, one rounding.
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn scale_pow2(y: V, _t: V, n: V) -> V {
-            _mm256_scalef_ps(y, n)
-        }
-    };
-}
-
 macro_rules! lanes8 {
-    ($feature:literal, $scale:ident) => {
+    ($feature:literal) => {
+        use crate::kernels::act_simd::avx2::{sigmoid_v, tanh_v};
         use core::arch::x86_64::*;
 
         type V = __m256;
         const W: usize = 8;
 
         kernels!($feature);
-        gate_functions!($feature);
 
         #[target_feature(enable = $feature)]
         #[inline]
@@ -1411,52 +1188,6 @@ macro_rules! lanes8 {
         fn fma(a: V, b: V, c: V) -> V {
             _mm256_fmadd_ps(a, b, c)
         }
-        /// `c − a·b`.
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn fnma(a: V, b: V, c: V) -> V {
-            _mm256_fnmadd_ps(a, b, c)
-        }
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn div(a: V, b: V) -> V {
-            _mm256_div_ps(a, b)
-        }
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn and(a: V, b: V) -> V {
-            _mm256_and_ps(a, b)
-        }
-        /// `!a & b`.
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn andnot(a: V, b: V) -> V {
-            _mm256_andnot_ps(a, b)
-        }
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn or(a: V, b: V) -> V {
-            _mm256_or_ps(a, b)
-        }
-        /// `a < b ? t : f` per lane (false for NaN).
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn select_lt(a: V, b: V, t: V, f: V) -> V {
-            _mm256_blendv_ps(f, t, _mm256_cmp_ps::<_CMP_LT_OQ>(a, b))
-        }
-        /// `a > b ? t : f` per lane (false for NaN).
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn select_gt(a: V, b: V, t: V, f: V) -> V {
-            _mm256_blendv_ps(f, t, _mm256_cmp_ps::<_CMP_GT_OQ>(a, b))
-        }
-        /// `a >= b ? t : f` per lane (false for NaN).
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn select_ge(a: V, b: V, t: V, f: V) -> V {
-            _mm256_blendv_ps(f, t, _mm256_cmp_ps::<_CMP_GE_OQ>(a, b))
-        }
-        scale_pow2!($feature, $scale);
         /// The vector as 128-bit pieces, lowest first (two, padded to four).
         #[target_feature(enable = $feature)]
         #[inline]
@@ -1568,11 +1299,11 @@ macro_rules! lanes8 {
 }
 
 mod avx2 {
-    lanes8!("avx2,fma", two_factors);
+    lanes8!("avx2,fma");
 }
 
 mod avx2vl {
-    lanes8!("avx2,fma,avx512f,avx512vl", scalef);
+    lanes8!("avx2,fma,avx512f,avx512vl");
 }
 
 /// `a` as `f32`s when `T` is `f32`: how the layers, generic over the scalar, reach these
@@ -1635,110 +1366,4 @@ pub(crate) fn tensors_mut<'a, T: crate::scalar::Float>(
         b_ih: T::as_f32s_mut(b_ih)?,
         b_hh: T::as_f32s_mut(b_hh)?,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::vec::Vec;
-
-    /// Distance in units in the last place, counting across zero.
-    fn ulps(a: f32, b: f32) -> u32 {
-        let key = |v: f32| {
-            let i = v.to_bits() as i32;
-            if i < 0 { i32::MIN - i } else { i }
-        };
-        (key(a) as i64 - key(b) as i64).unsigned_abs() as u32
-    }
-
-    /// The worst ulp error of `f` (16 lanes at a time) against `reference` in `f64`, on a
-    /// stride through all bit patterns and the ends of each formula's range; NaN stays NaN.
-    fn worst(f: impl Fn(&[f32; 16]) -> [f32; 16], reference: fn(f64) -> f64) -> u32 {
-        let xs: Vec<f32> = (0..=u32::MAX)
-            .step_by(7919)
-            .map(f32::from_bits)
-            .chain([
-                0.0,
-                -0.0,
-                0.625,
-                -0.625,
-                0.624_999_94,
-                9.1,
-                -9.1,
-                104.0,
-                -104.0,
-                88.0,
-                -88.0,
-                f32::INFINITY,
-                f32::NEG_INFINITY,
-                f32::NAN,
-            ])
-            .collect();
-        let mut worst = 0;
-        for chunk in xs.chunks(16) {
-            let mut x = [0.0f32; 16];
-            x[..chunk.len()].copy_from_slice(chunk);
-            let y = f(&x);
-            for (&x, &got) in x.iter().zip(&y) {
-                let want = reference(x as f64) as f32;
-                if want.is_nan() {
-                    assert!(got.is_nan(), "{x:e}: {got:e}, want NaN");
-                    continue;
-                }
-                let e = ulps(got, want);
-                assert!(e <= 4, "{x:e}: {got:e}, want {want:e} ({e} ulps)");
-                worst = worst.max(e);
-            }
-        }
-        worst
-    }
-
-    fn sigmoid64(x: f64) -> f64 {
-        1.0 / (1.0 + (-x).exp())
-    }
-
-    #[test]
-    fn gate_functions_are_within_a_few_ulps() {
-        if supported(Level::Avx512) {
-            // SAFETY (each block): AVX-512F is there; the vectors are 16 floats.
-            let s = worst(|x| unsafe { avx512::apply(x, 0) }, sigmoid64);
-            let t = worst(|x| unsafe { avx512::apply(x, 1) }, f64::tanh);
-            std::eprintln!("AVX-512: sigmoid {s} ulps, tanh {t} ulps");
-        }
-        if supported(Level::Avx2) {
-            // SAFETY (each block): AVX2 and FMA are there.
-            let s = worst(|x| unsafe { avx2::apply(x, 0) }, sigmoid64);
-            let t = worst(|x| unsafe { avx2::apply(x, 1) }, f64::tanh);
-            std::eprintln!("AVX2: sigmoid {s} ulps, tanh {t} ulps");
-        }
-        if supported(Level::Avx2) && avx512vl() {
-            // SAFETY (each block): AVX2, FMA, AVX-512F and AVX-512VL are there.
-            let s = worst(|x| unsafe { avx2vl::apply(x, 0) }, sigmoid64);
-            let t = worst(|x| unsafe { avx2vl::apply(x, 1) }, f64::tanh);
-            std::eprintln!("AVX2 with AVX-512VL: sigmoid {s} ulps, tanh {t} ulps");
-        }
-    }
-
-    /// The 8-lane functions with AVX-512VL's `scalef` give the bits of the two
-    /// multiplications of the AVX2 ones, on a stride through every bit pattern.
-    #[test]
-    fn scalef_gives_the_bits_of_two_factors() {
-        if !(supported(Level::Avx2) && avx512vl()) {
-            return;
-        }
-        let mut x = [0.0f32; 16];
-        for base in (0..=u32::MAX).step_by(16 * 997) {
-            for (k, v) in x.iter_mut().enumerate() {
-                *v = f32::from_bits(base.wrapping_add(k as u32 * 61));
-            }
-            for which in [0, 1] {
-                // SAFETY: AVX2, FMA, AVX-512F and AVX-512VL are there.
-                let (a, b) = unsafe { (avx2::apply(&x, which), avx2vl::apply(&x, which)) };
-                // NaN stays NaN in both, with any payload.
-                let bits =
-                    |v: [f32; 16]| v.map(|v| if v.is_nan() { 0x7fc0_0000 } else { v.to_bits() });
-                assert_eq!(bits(a), bits(b), "{x:?}");
-            }
-        }
-    }
 }
