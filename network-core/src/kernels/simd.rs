@@ -52,11 +52,23 @@ fn detect() -> u8 {
     if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512vl") {
         f |= AVX512;
     }
+    f &= cap(std::env::var("NETWORK_SIMD").ok().as_deref());
     FEATURES.store(f, Ordering::Relaxed);
     f
 }
 
-/// The best level this CPU supports.
+/// The feature bits `NETWORK_SIMD` leaves: `portable`, `avx2` or `avx512` caps the level the
+/// kernels use (to compare levels on one CPU, or to rule a kernel out); unset or anything else
+/// leaves every level the CPU has.
+fn cap(var: Option<&str>) -> u8 {
+    match var.map(str::trim) {
+        Some(v) if v.eq_ignore_ascii_case("portable") => INIT,
+        Some(v) if v.eq_ignore_ascii_case("avx2") => INIT | AVX2_FMA,
+        _ => INIT | AVX2_FMA | AVX512,
+    }
+}
+
+/// The best level this CPU supports (at most the one `NETWORK_SIMD` names, when set).
 #[inline]
 pub fn level() -> Level {
     let f = features();
@@ -640,6 +652,15 @@ mod tests {
                 "{what}: element {i}: {x} vs {y}"
             );
         }
+    }
+
+    #[test]
+    fn network_simd_caps_the_level() {
+        assert_eq!(cap(None), INIT | AVX2_FMA | AVX512);
+        assert_eq!(cap(Some("portable")), INIT);
+        assert_eq!(cap(Some(" AVX2 ")), INIT | AVX2_FMA);
+        assert_eq!(cap(Some("avx512")), INIT | AVX2_FMA | AVX512);
+        assert_eq!(cap(Some("sse9")), INIT | AVX2_FMA | AVX512);
     }
 
     /// Shapes that exercise every block size and tail of both instruction sets.
