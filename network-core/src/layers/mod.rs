@@ -8,6 +8,7 @@
 
 pub mod activation;
 pub mod dense;
+pub mod frozen;
 pub mod gru;
 pub mod init;
 pub mod lstm;
