@@ -99,9 +99,9 @@ pub use io::rust_source::{self, export_rust};
 pub use io::safetensors;
 #[cfg(feature = "serde")]
 pub use io::serde_impls;
+pub use layers::frozen::{Freeze, FrozenLayer};
 pub use layers::gru::{Gru, GruGradients, GruStep};
 pub use layers::lstm::{Lstm, LstmGradients, LstmState, LstmStep};
-pub use layers::frozen::{Freeze, FrozenLayer};
 pub use layers::sequence::{StatelessForward, StepLayer};
 pub use layers::{Layer, LayerGradients, TraceOutput};
 pub use loss::{BinaryCrossEntropy, CrossEntropy, Huber, Loss, Mae, Mse, PredictionLoss};

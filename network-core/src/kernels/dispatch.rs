@@ -55,6 +55,11 @@ pub trait Isa: Copy + sealed::Sealed {
     /// [`add_xwt`](super::add_xwt); `false` (nothing done) when the caller should call that.
     fn add_wx<T: Float>(self, w: &[T], x: &[T], z: &mut [T]) -> bool;
 
+    /// `z += Σⱼ x[j]·wt[j]` for one sample (`wt` of `x.len()` columns of `z.len()`), as
+    /// [`add_cols`](super::add_cols) computes it up to the order of its sums; `false` (nothing
+    /// done) when the caller should call that.
+    fn add_cols<T: Float>(self, wt: &[T], x: &[T], z: &mut [T]) -> bool;
+
     /// One `f32` GRU step with [`recurrent::gru`]'s kernel for this instruction set;
     /// `false` (nothing done) when the caller's portable step should run instead.
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
@@ -101,6 +106,11 @@ impl Isa for Portable {
 
     #[inline(always)]
     fn add_wx<T: Float>(self, _: &[T], _: &[T], _: &mut [T]) -> bool {
+        false
+    }
+
+    #[inline(always)]
+    fn add_cols<T: Float>(self, _: &[T], _: &[T], _: &mut [T]) -> bool {
         false
     }
 
@@ -214,6 +224,12 @@ impl Isa for Avx2 {
         unsafe { matvec_simd::add_wx_avx2(w, x, z) };
         true
     }
+
+    /// The portable loop, which LLVM vectorises at this instruction set's width.
+    #[inline(always)]
+    fn add_cols<T: Float>(self, _: &[T], _: &[T], _: &mut [T]) -> bool {
+        false
+    }
     #[inline(always)]
     fn gru<const IN: usize, const H: usize>(
         self,
@@ -319,6 +335,12 @@ impl Isa for Avx512 {
             }
         };
         true
+    }
+
+    /// The portable loop, which LLVM vectorises at this instruction set's width.
+    #[inline(always)]
+    fn add_cols<T: Float>(self, _: &[T], _: &[T], _: &mut [T]) -> bool {
+        false
     }
     #[inline(always)]
     fn gru<const IN: usize, const H: usize>(

@@ -59,6 +59,20 @@ pub fn add_outer<T: Float>(alpha: T, delta: &[T], m: usize, x: &[T], n: usize, c
     gemm_acc(alpha, delta, 1, m, x, n, c)
 }
 
+/// `z[i] += Σⱼ x[j] · wt[j·m + i]` for one sample, `wt` holding `x.len()` columns of
+/// `m = z.len()` weights each (a frozen layer's `[IN, OUT]` weights): one multiply-add of the
+/// whole output vector per input, and no horizontal sum.
+#[inline(always)]
+pub fn add_cols<T: Float>(wt: &[T], x: &[T], z: &mut [T]) {
+    let m = z.len();
+    debug_assert_eq!(wt.len(), x.len() * m);
+    for (col, &xj) in wt.chunks_exact(m).zip(x) {
+        for (zi, &w) in z.iter_mut().zip(col) {
+            *zi += w * xj;
+        }
+    }
+}
+
 /// [`portable::gemm_nt`], or its SIMD version for large enough `f32` products.
 #[inline(always)]
 pub fn gemm_nt<T: Float>(x: &[T], w: &[T], n: usize, z: &mut [T]) {
