@@ -15,6 +15,8 @@
 #   BENCH_REPS       repetitions per workload, best taken (default 11).
 #   BENCH_TARGET_MS  length of one repetition in ms (default 10).
 #   BENCH_MEDIAN=1   also print each median.
+#   BUILD_DIR        build into this directory (`bench-N` executables, their build tags in
+#                    `builds.tsv`) and stop without running them; side_by_side.sh runs them.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -38,8 +40,14 @@ read -r -a compilers <<<"${COMPILERS:-g++ clang++}"
 IFS=';' read -r -a flagsets <<<"${FLAGSETS:--O3 -march=native;-O3 -mavx2 -mfma;-O3}"
 read -r -a backends <<<"${BACKENDS:-stl xsimd eigen}"
 
-out="$(mktemp -d)"
-trap 'rm -rf "$out"' EXIT
+if [[ -n "${BUILD_DIR:-}" ]]; then
+    mkdir -p "$BUILD_DIR"
+    out="$(cd "$BUILD_DIR" && pwd)"
+    : >"$out/builds.tsv"
+else
+    out="$(mktemp -d)"
+    trap 'rm -rf "$out"' EXIT
+fi
 
 # RTNeural's default alignment (of the plain arrays its xsimd backend loads and stores aligned)
 # follows the widest vector the build uses: 64 bytes for AVX-512 (xsimd picks it under
@@ -79,6 +87,11 @@ for cxx in "${compilers[@]}"; do
                 echo "skip [$tag]: does not build ($(grep -m1 error "$exe.log" || true))" >&2
                 continue
             fi
+            if [[ -n "${BUILD_DIR:-}" ]]; then
+                printf '%s\t%s\n' "$exe" "$tag" >>"$out/builds.tsv"
+                columns+=("$tag")
+                continue
+            fi
             echo "run  [$tag]" >&2
             "$exe" >"$exe.out"
             columns+=("$tag")
@@ -88,6 +101,10 @@ for cxx in "${compilers[@]}"; do
 done
 
 [[ ${#columns[@]} -gt 0 ]] || { echo "nothing built" >&2; exit 1; }
+if [[ -n "${BUILD_DIR:-}" ]]; then
+    echo "built ${#columns[@]} executables into $out (builds.tsv)" >&2
+    exit 0
+fi
 
 # Table: a row per workload, a column per build; best ns per call (median too if asked).
 printf '\n| workload |'
