@@ -85,7 +85,7 @@ pub use activation::{
     Activation, Elementwise, Elu, Gelu, GeluTanh, Identity, LeakyRelu, Relu, Sigmoid, Silu,
     Softmax, Softplus, Tanh,
 };
-pub use dense::{Dense, DenseGradients, LayerTrace};
+pub use dense::{Dense, DenseGradients, FrozenDense, LayerTrace};
 pub use display::fmt_gradients;
 pub use error::Error;
 pub use gradcheck::{GradCheck, SequenceGradCheck, grad_check, grad_check_sequence};

@@ -9,12 +9,17 @@
 //! instruction set reaches the layers as an [`Isa`] token, through which the activations call
 //! the vector versions of [`act_simd`](super::act_simd) at every width.
 //!
-//! A sequence network's time step ([`Steps`], [`step`]) is chosen the same way, once per step
-//! rather than once per layer: the recurrent layers' kernels
+//! A sequence network's time step ([`InferSteps`], [`step`]) is chosen the same way, once per
+//! step rather than once per layer: the recurrent layers' kernels
 //! ([`recurrent`](super::recurrent)) and the dense layers inline into one function, where the
 //! vector a layer hands the next stays in registers. [`step_block`] chooses once per buffer
 //! and loops inside that function, where the recurrent state and the weights stay in
 //! registers from one step to the next.
+//!
+//! The passes that keep a trace for training ([`Forward`], [`Steps`]) extend those that do
+//! not ([`Infer`], [`InferSteps`]): a frozen network (`{Name}Frozen`, the layers'
+//! [`FrozenLayer`](crate::FrozenLayer) forms) has only the latter, and runs through the same
+//! [`forward`], [`forward_batch`], [`step`] and [`step_block`].
 //!
 //! The portable code keeps its order of operations (no multiply-add is fused, as Rust never
 //! contracts), so every product is bit for bit the one of the portable code; `tanh` and
@@ -372,27 +377,32 @@ impl Isa for Avx512 {
 }
 
 /// A network whose forward pass is written once for every [`Isa`]: the `network!` macro
-/// implements it with the straight-line code of `Network::forward` and `forward_trace`.
-pub trait Forward {
+/// implements it with the straight-line code of `Network::forward` for a network, and of the
+/// frozen network's `forward` for its inference form (`{Name}Frozen`).
+pub trait Infer {
     /// The input array.
     type Input;
     /// The output array.
     type Output;
 
+    /// The forward pass, with the activations in the vector lanes `s` allows.
+    fn forward_isa<S: Isa>(&self, s: S, x: &Self::Input) -> Self::Output;
+}
+
+/// A network whose forward pass keeping every layer's `z` and `a` is written once for every
+/// [`Isa`] too: the `network!` macro implements it with the code of `forward_trace`.
+pub trait Forward: Infer {
     /// What `forward_trace` keeps: the input and every layer's `z` and `a`.
     type Trace;
 
-    /// The forward pass, with the activations in the vector lanes `s` allows.
-    fn forward_isa<S: Isa>(&self, s: S, x: &Self::Input) -> Self::Output;
-
-    /// The forward pass keeping every layer's `z` and `a`, as [`forward_isa`](Self::forward_isa).
+    /// The forward pass keeping every layer's `z` and `a`, as [`forward_isa`](Infer::forward_isa).
     fn forward_trace_isa<S: Isa>(&self, s: S, x: &Self::Input) -> Self::Trace;
 }
 
 /// `net`'s forward pass compiled for the best instruction set of this CPU (the portable code
 /// without `std`, or off x86-64).
 #[inline]
-pub fn forward<N: Forward>(net: &N, x: &N::Input) -> N::Output {
+pub fn forward<N: Infer>(net: &N, x: &N::Input) -> N::Output {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     match simd::level() {
         // SAFETY: the CPU has AVX-512F and VL (the level says so), AVX2 and FMA: all the
@@ -403,6 +413,50 @@ pub fn forward<N: Forward>(net: &N, x: &N::Input) -> N::Output {
         _ => {}
     }
     net.forward_isa(Portable, x)
+}
+
+/// [`forward`] over a batch, `ys[s]` the output for `xs[s]`: one choice of instruction set for
+/// the whole batch, the loop over samples inside the function compiled for it.
+///
+/// # Panics
+///
+/// If the lengths differ.
+#[inline]
+pub fn forward_batch<N: Infer>(net: &N, xs: &[N::Input], ys: &mut [N::Output]) {
+    assert_eq!(xs.len(), ys.len(), "forward_batch needs one output per input");
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    match simd::level() {
+        // SAFETY: as in `forward`.
+        Level::Avx512 if simd::supported(Level::Avx2) => {
+            return unsafe { avx512_each(net, xs, ys) };
+        }
+        // SAFETY: the CPU has AVX2 and FMA.
+        Level::Avx2 => return unsafe { avx2_each(net, xs, ys) },
+        _ => {}
+    }
+    each(net, Portable, xs, ys)
+}
+
+/// The loop of [`forward_batch`] with `s`.
+#[inline(always)]
+fn each<N: Infer, S: Isa>(net: &N, s: S, xs: &[N::Input], ys: &mut [N::Output]) {
+    for (x, y) in xs.iter().zip(ys.iter_mut()) {
+        *y = net.forward_isa(s, x);
+    }
+}
+
+/// [`forward_batch`] compiled for AVX2+FMA.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx2,fma")]
+fn avx2_each<N: Infer>(net: &N, xs: &[N::Input], ys: &mut [N::Output]) {
+    each(net, Avx2(()), xs, ys)
+}
+
+/// [`forward_batch`] compiled for AVX-512F and VL (with AVX2+FMA).
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
+fn avx512_each<N: Infer>(net: &N, xs: &[N::Input], ys: &mut [N::Output]) {
+    each(net, Avx512(()), xs, ys)
 }
 
 /// `net`'s forward pass keeping every layer's `z` and `a`, compiled for the best instruction
@@ -423,7 +477,7 @@ pub fn forward_trace<N: Forward>(net: &N, x: &N::Input) -> N::Trace {
 /// The forward pass compiled for AVX2+FMA: `forward_isa` and the layers inline here.
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[target_feature(enable = "avx2,fma")]
-fn avx2<N: Forward>(net: &N, x: &N::Input) -> N::Output {
+fn avx2<N: Infer>(net: &N, x: &N::Input) -> N::Output {
     net.forward_isa(Avx2(()), x)
 }
 
@@ -432,7 +486,7 @@ fn avx2<N: Forward>(net: &N, x: &N::Input) -> N::Output {
 /// 8-lane masks and selects became 512-bit instructions).
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
-fn avx512<N: Forward>(net: &N, x: &N::Input) -> N::Output {
+fn avx512<N: Infer>(net: &N, x: &N::Input) -> N::Output {
     net.forward_isa(Avx512(()), x)
 }
 
@@ -451,23 +505,29 @@ fn avx512_trace<N: Forward>(net: &N, x: &N::Input) -> N::Trace {
 }
 
 /// A sequence network whose time step is written once for every [`Isa`]: the `network!`
-/// macro implements it with the straight-line step of `SequenceNetwork::step` and
-/// `step_trace`, each layer through `StepLayer::step_isa` (the recurrent layers' kernels for
-/// that instruction set, the dense layers' `forward_isa`).
-pub trait Steps {
+/// macro implements it with the straight-line step of `SequenceNetwork::step`, each layer
+/// through `StepLayer::step_isa` (the recurrent layers' kernels for that instruction set, the
+/// dense layers' `forward_isa`), and for the frozen network (`{Name}Frozen`) with its layers'
+/// `FrozenLayer::step_isa`.
+pub trait InferSteps {
     /// The input of one time step.
     type Input;
     /// The output of one time step.
     type Output;
     /// What the network carries from one step to the next.
     type State;
-    /// What one step keeps for backpropagation.
-    type Trace;
 
     /// One time step with the instruction set `s`, advancing `state`.
     fn step_isa<S: Isa>(&self, s: S, state: &mut Self::State, x: &Self::Input) -> Self::Output;
+}
 
-    /// One time step keeping its trace, as [`step_isa`](Self::step_isa).
+/// A sequence network whose time step keeping its trace is written once for every [`Isa`]
+/// too: the `network!` macro implements it with the code of `SequenceNetwork::step_trace`.
+pub trait Steps: InferSteps {
+    /// What one step keeps for backpropagation.
+    type Trace;
+
+    /// One time step keeping its trace, as [`step_isa`](InferSteps::step_isa).
     fn step_trace_isa<S: Isa>(
         &self,
         s: S,
@@ -481,7 +541,7 @@ pub trait Steps {
 /// chooses it: the layers inline into one function, where the vector a layer hands the next
 /// can stay in registers.
 #[inline]
-pub fn step<N: Steps>(net: &N, state: &mut N::State, x: &N::Input) -> N::Output {
+pub fn step<N: InferSteps>(net: &N, state: &mut N::State, x: &N::Input) -> N::Output {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     match simd::level() {
         // SAFETY: as in `forward`.
@@ -502,7 +562,7 @@ pub fn step<N: Steps>(net: &N, state: &mut N::State, x: &N::Input) -> N::Output 
 ///
 /// If the lengths differ.
 #[inline]
-pub fn step_block<N: Steps>(net: &N, state: &mut N::State, xs: &[N::Input], ys: &mut [N::Output]) {
+pub fn step_block<N: InferSteps>(net: &N, state: &mut N::State, xs: &[N::Input], ys: &mut [N::Output]) {
     assert_eq!(xs.len(), ys.len(), "step_block needs one output per input");
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     match simd::level() {
@@ -535,7 +595,7 @@ pub fn step_trace<N: Steps>(net: &N, state: &mut N::State, x: &N::Input, trace: 
 
 /// The loop of [`step_block`] with `s`.
 #[inline(always)]
-fn block<N: Steps, S: Isa>(
+fn block<N: InferSteps, S: Isa>(
     net: &N,
     s: S,
     state: &mut N::State,
@@ -550,28 +610,28 @@ fn block<N: Steps, S: Isa>(
 /// [`step`] compiled for AVX2+FMA.
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[target_feature(enable = "avx2,fma")]
-fn avx2_step<N: Steps>(net: &N, state: &mut N::State, x: &N::Input) -> N::Output {
+fn avx2_step<N: InferSteps>(net: &N, state: &mut N::State, x: &N::Input) -> N::Output {
     net.step_isa(Avx2(()), state, x)
 }
 
 /// [`step`] compiled for AVX-512F and VL (with AVX2+FMA).
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
-fn avx512_step<N: Steps>(net: &N, state: &mut N::State, x: &N::Input) -> N::Output {
+fn avx512_step<N: InferSteps>(net: &N, state: &mut N::State, x: &N::Input) -> N::Output {
     net.step_isa(Avx512(()), state, x)
 }
 
 /// [`step_block`] compiled for AVX2+FMA.
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[target_feature(enable = "avx2,fma")]
-fn avx2_block<N: Steps>(net: &N, state: &mut N::State, xs: &[N::Input], ys: &mut [N::Output]) {
+fn avx2_block<N: InferSteps>(net: &N, state: &mut N::State, xs: &[N::Input], ys: &mut [N::Output]) {
     block(net, Avx2(()), state, xs, ys)
 }
 
 /// [`step_block`] compiled for AVX-512F and VL (with AVX2+FMA).
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
-fn avx512_block<N: Steps>(net: &N, state: &mut N::State, xs: &[N::Input], ys: &mut [N::Output]) {
+fn avx512_block<N: InferSteps>(net: &N, state: &mut N::State, xs: &[N::Input], ys: &mut [N::Output]) {
     block(net, Avx512(()), state, xs, ys)
 }
 

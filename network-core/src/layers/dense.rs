@@ -1,9 +1,10 @@
 //! The dense (fully connected) layer: `z = W·x + b`, `a = f(z)`, and its gradients.
 
 use crate::kernels;
-use crate::kernels::dispatch::Isa;
+use crate::kernels::dispatch::{Isa, Portable};
 pub use crate::kernels::dot;
 use crate::layers::activation::Activation;
+use crate::layers::frozen::{Freeze, FrozenLayer};
 use crate::layers::init::Rng;
 use crate::layers::{Layer, LayerGradients, TraceOutput};
 use crate::scalar::Float;
@@ -421,6 +422,100 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Layer<T> for De
     #[inline(always)]
     fn update_sgd_batch(&mut self, x: &[[T; IN]], _pre: &[[T; OUT]], delta: &[[T; OUT]], scale: T) {
         Dense::sgd_update_batch(self, x, delta, scale)
+    }
+}
+
+/// A [`Dense`] layer in its inference form ([`Freeze`]): the same function, the weights held
+/// column by column, so that one sample's product is one multiply-add of the whole output
+/// vector per input, with no horizontal sum.
+///
+/// `weight_t[i][j]` connects input `i` to output neuron `j`: the transpose of
+/// [`Dense::weight`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FrozenDense<T, const IN: usize, const OUT: usize, A> {
+    /// Weights, `IN` columns of `OUT`.
+    pub weight_t: [[T; OUT]; IN],
+    /// Biases, one per output neuron.
+    pub bias: [T; OUT],
+    /// The activation applied to `z`.
+    pub activation: A,
+}
+
+impl<T: Float, const IN: usize, const OUT: usize, A: Activation> FrozenDense<T, IN, OUT, A> {
+    /// The layer's output `a = f(W·x + b)` inside a forward pass compiled for the instruction
+    /// set `s` ([`kernels::dispatch`]): [`Dense::forward_isa`]'s result within rounding (the
+    /// sums run in another order).
+    #[inline(always)]
+    pub fn forward_isa<S: Isa>(&self, s: S, x: &[T; IN]) -> [T; OUT] {
+        let mut z = self.bias;
+        let wt = self.weight_t.as_flattened();
+        if OUT == 1 {
+            // One output: the column is the trainable layer's row, and its dot product (four
+            // sums side by side) beats a chain of `IN` dependent additions into one lane.
+            if !s.add_wx(wt, x, &mut z) {
+                kernels::add_xwt(x, wt, IN, &mut z);
+            }
+        } else if !s.add_cols(wt, x, &mut z) {
+            kernels::add_cols(wt, x, &mut z);
+        }
+        let mut a = [T::zero(); OUT];
+        self.activation.forward_isa(s, &z, &mut a);
+        a
+    }
+
+    /// The layer's output `a = f(W·x + b)` in the portable code; a frozen network runs
+    /// [`forward_isa`](Self::forward_isa) with the best instruction set of the CPU instead.
+    #[inline]
+    pub fn forward(&self, x: &[T; IN]) -> [T; OUT] {
+        self.forward_isa(Portable, x)
+    }
+
+    /// The trainable layer this one was frozen from (the weights transposed back).
+    pub fn thaw(&self) -> Dense<T, IN, OUT, A> {
+        let mut weight = [[T::zero(); IN]; OUT];
+        for (i, col) in self.weight_t.iter().enumerate() {
+            for (row, &w) in weight.iter_mut().zip(col) {
+                row[i] = w;
+            }
+        }
+        Dense {
+            weight,
+            bias: self.bias,
+            activation: self.activation,
+        }
+    }
+}
+
+impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Freeze<T>
+    for Dense<T, IN, OUT, A>
+{
+    type Frozen = FrozenDense<T, IN, OUT, A>;
+
+    fn freeze(&self) -> FrozenDense<T, IN, OUT, A> {
+        let mut weight_t = [[T::zero(); OUT]; IN];
+        for (j, row) in self.weight.iter().enumerate() {
+            for (col, &w) in weight_t.iter_mut().zip(row) {
+                col[j] = w;
+            }
+        }
+        FrozenDense {
+            weight_t,
+            bias: self.bias,
+            activation: self.activation,
+        }
+    }
+}
+
+impl<T: Float, const IN: usize, const OUT: usize, A: Activation> FrozenLayer<T>
+    for FrozenDense<T, IN, OUT, A>
+{
+    type Input = [T; IN];
+    type Output = [T; OUT];
+    type State = ();
+
+    #[inline(always)]
+    fn step_isa<S: Isa>(&self, s: S, _state: &mut (), x: &[T; IN]) -> [T; OUT] {
+        FrozenDense::forward_isa(self, s, x)
     }
 }
 

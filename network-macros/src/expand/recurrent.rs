@@ -274,11 +274,10 @@ fn sequence_impl(g: &Gen) -> TokenStream {
 
         // The step once for every instruction set; `step` picks one per call, `step_block`
         // one per buffer.
-        impl<T: ::network::Float> ::network::kernels::dispatch::Steps for #name<T> {
+        impl<T: ::network::Float> ::network::kernels::dispatch::InferSteps for #name<T> {
             type Input = [T; #n_in];
             type Output = [T; #n_out];
             type State = #state<T>;
-            type Trace = #step<T>;
 
             #[inline(always)]
             fn step_isa<S: ::network::kernels::dispatch::Isa>(
@@ -287,6 +286,10 @@ fn sequence_impl(g: &Gen) -> TokenStream {
                 #( let #outs = self.#fields.step_isa(isa, &mut state.#fields, #ins); )*
                 #last_out
             }
+        }
+
+        impl<T: ::network::Float> ::network::kernels::dispatch::Steps for #name<T> {
+            type Trace = #step<T>;
 
             #[inline(always)]
             fn step_trace_isa<S: ::network::kernels::dispatch::Isa>(
