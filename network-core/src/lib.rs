@@ -100,6 +100,7 @@ pub use io::safetensors;
 #[cfg(feature = "serde")]
 pub use io::serde_impls;
 pub use layers::frozen::{Freeze, FrozenLayer};
+pub use layers::frozen_recurrent::{FrozenGru, FrozenLstm};
 pub use layers::gru::{Gru, GruGradients, GruStep};
 pub use layers::lstm::{Lstm, LstmGradients, LstmState, LstmStep};
 pub use layers::sequence::{StatelessForward, StepLayer};
