@@ -35,11 +35,11 @@ pub use network_core::{
 pub use network_core::{
     ForwardSlice, GradCheck, SequenceGradCheck, grad_check, grad_check_sequence,
 };
+pub use network_core::{Freeze, FrozenDense, FrozenLayer};
 pub use network_core::{
     Gru, GruGradients, GruStep, Lstm, LstmGradients, LstmState, LstmStep, SequenceNetwork,
     StatelessForward, StepLayer, Trainable, WindowTrace,
 };
-pub use network_core::{Freeze, FrozenDense, FrozenLayer};
 pub use network_core::{ModelError, ModelFile, model};
 #[cfg(feature = "parallel")]
 pub use network_core::{PARALLEL_PARTS, ParallelScratch, TrainParallel};

@@ -423,7 +423,11 @@ pub fn forward<N: Infer>(net: &N, x: &N::Input) -> N::Output {
 /// If the lengths differ.
 #[inline]
 pub fn forward_batch<N: Infer>(net: &N, xs: &[N::Input], ys: &mut [N::Output]) {
-    assert_eq!(xs.len(), ys.len(), "forward_batch needs one output per input");
+    assert_eq!(
+        xs.len(),
+        ys.len(),
+        "forward_batch needs one output per input"
+    );
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     match simd::level() {
         // SAFETY: as in `forward`.
@@ -562,7 +566,12 @@ pub fn step<N: InferSteps>(net: &N, state: &mut N::State, x: &N::Input) -> N::Ou
 ///
 /// If the lengths differ.
 #[inline]
-pub fn step_block<N: InferSteps>(net: &N, state: &mut N::State, xs: &[N::Input], ys: &mut [N::Output]) {
+pub fn step_block<N: InferSteps>(
+    net: &N,
+    state: &mut N::State,
+    xs: &[N::Input],
+    ys: &mut [N::Output],
+) {
     assert_eq!(xs.len(), ys.len(), "step_block needs one output per input");
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     match simd::level() {
@@ -631,7 +640,12 @@ fn avx2_block<N: InferSteps>(net: &N, state: &mut N::State, xs: &[N::Input], ys:
 /// [`step_block`] compiled for AVX-512F and VL (with AVX2+FMA).
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
-fn avx512_block<N: InferSteps>(net: &N, state: &mut N::State, xs: &[N::Input], ys: &mut [N::Output]) {
+fn avx512_block<N: InferSteps>(
+    net: &N,
+    state: &mut N::State,
+    xs: &[N::Input],
+    ys: &mut [N::Output],
+) {
     block(net, Avx512(()), state, xs, ys)
 }
 
@@ -722,6 +736,98 @@ mod tests {
         same_bits::<240, 64, _, _>(Sigmoid, s, 12);
         same_bits::<24, 8, _, _>(Tanh, s, 13);
         same_bits::<16, 8, _, _>(Identity, s, 14);
+    }
+
+    /// A frozen layer's `forward_isa` with `s` against its trainable layer's with `s` on many
+    /// inputs, within rounding (`tol` relative, with a floor of `tol`): the sums run in another
+    /// order. One output takes the trainable layer's dot product: the same bits. Freezing and
+    /// thawing gives the layer back bit for bit.
+    fn frozen_close<T: Float, const I: usize, const O: usize, A: Activation, S: Isa>(
+        act: A,
+        s: S,
+        seed: u64,
+        tol: f64,
+    ) {
+        use crate::Freeze;
+        let mut rng = Rng::new(seed);
+        let mut layer: Box<Dense<T, I, O, A>> = Box::new(Dense::zeroed(act));
+        layer.init_in_place(&mut rng);
+        for b in &mut layer.bias {
+            *b = rng.uniform(-0.5, 0.5);
+        }
+        let frozen = Box::new(layer.freeze());
+        assert!(frozen.thaw() == *layer, "{I} -> {O}: thaw");
+        for i in 0..I {
+            for j in 0..O {
+                assert!(frozen.weight_t[i][j] == layer.weight[j][i]);
+            }
+        }
+        for scale in [0.1, 1.0, 3.0] {
+            for _ in 0..20 {
+                let x: [T; I] = core::array::from_fn(|_| rng.uniform(-scale, scale));
+                let (want, got) = (layer.forward_isa(s, &x), frozen.forward_isa(s, &x));
+                let portable = frozen.forward(&x);
+                for ((&w, &g), &p) in want.iter().zip(&got).zip(&portable) {
+                    let (w, g, p) = (w.as_f64(), g.as_f64(), p.as_f64());
+                    let bound = tol * w.abs().max(1.0);
+                    assert!(
+                        (w - g).abs() <= bound,
+                        "{I} -> {O} {}: {g} vs {w}",
+                        act.name()
+                    );
+                    assert!(
+                        (w - p).abs() <= bound,
+                        "{I} -> {O} {}: {p} vs {w}",
+                        act.name()
+                    );
+                }
+                if O == 1 && act.name() != "tanh" && act.name() != "sigmoid" {
+                    assert!(want[0] == got[0], "{I} -> 1 {}: a dot product", act.name());
+                }
+            }
+        }
+    }
+
+    fn frozen_shapes<T: Float, S: Isa>(s: S, tol: f64) {
+        frozen_close::<T, 2, 8, _, _>(Tanh, s, 1, tol);
+        frozen_close::<T, 8, 1, _, _>(Sigmoid, s, 2, tol);
+        frozen_close::<T, 8, 1, _, _>(Identity, s, 2, tol);
+        frozen_close::<T, 8, 2, _, _>(Tanh, s, 3, tol);
+        frozen_close::<T, 8, 3, _, _>(Sigmoid, s, 4, tol);
+        frozen_close::<T, 8, 8, _, _>(Identity, s, 5, tol);
+        frozen_close::<T, 16, 16, _, _>(Tanh, s, 6, tol);
+        frozen_close::<T, 16, 16, _, _>(Sigmoid, s, 7, tol);
+        frozen_close::<T, 64, 64, _, _>(Relu, s, 8, tol);
+        frozen_close::<T, 784, 128, _, _>(Relu, s, 9, tol);
+        frozen_close::<T, 128, 10, _, _>(Softmax, s, 10, tol);
+        frozen_close::<T, 3, 5, _, _>(Tanh, s, 11, tol);
+        frozen_close::<T, 13, 7, _, _>(Relu, s, 12, tol);
+        frozen_close::<T, 1, 1, _, _>(Identity, s, 13, tol);
+        frozen_close::<T, 5, 33, _, _>(Identity, s, 14, tol);
+        frozen_close::<T, 40, 24, _, _>(Tanh, s, 15, tol);
+    }
+
+    #[test]
+    fn frozen_dense_is_dense_within_rounding_at_every_level() {
+        // A 784 × 128 layer passes through the stack on its way into its box in a debug build.
+        let run = || {
+            frozen_shapes::<f32, _>(Portable, 1e-5);
+            frozen_shapes::<f64, _>(Portable, 1e-12);
+            if simd::supported(Level::Avx2) {
+                frozen_shapes::<f32, _>(Avx2(()), 1e-5);
+                frozen_shapes::<f64, _>(Avx2(()), 1e-12);
+            }
+            if simd::supported(Level::Avx512) && simd::supported(Level::Avx2) {
+                frozen_shapes::<f32, _>(Avx512(()), 1e-5);
+                frozen_shapes::<f64, _>(Avx512(()), 1e-12);
+            }
+        };
+        std::thread::Builder::new()
+            .stack_size(32 << 20)
+            .spawn(run)
+            .unwrap()
+            .join()
+            .unwrap();
     }
 
     #[test]

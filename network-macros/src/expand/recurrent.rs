@@ -16,7 +16,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::Ident;
 
-use super::{Gen, architecture, params, sequence_arch};
+use super::{Gen, architecture, frozen, params, sequence_arch};
 
 pub fn network(g: &Gen) -> TokenStream {
     let net = g.plan.ast;
@@ -61,6 +61,7 @@ pub fn network(g: &Gen) -> TokenStream {
          (`{window}::<T, W>::BYTES`), on the stack, in a `static` or in a `Box`."
     );
     let sequence = sequence_impl(g);
+    let frozen = frozen::frozen(g);
     quote! {
         #(#attrs)*
         #[doc = #struct_doc]
@@ -214,6 +215,7 @@ pub fn network(g: &Gen) -> TokenStream {
         };
 
         #arch_items
+        #frozen
     }
 }
 
