@@ -805,6 +805,11 @@ mod tests {
         frozen_close::<T, 1, 1, _, _>(Identity, s, 13, tol);
         frozen_close::<T, 5, 33, _, _>(Identity, s, 14, tol);
         frozen_close::<T, 40, 24, _, _>(Tanh, s, 15, tol);
+        // Two or three outputs, four columns side by side, with a tail of columns.
+        frozen_close::<T, 64, 2, _, _>(Relu, s, 16, tol);
+        frozen_close::<T, 13, 3, _, _>(Identity, s, 17, tol);
+        frozen_close::<T, 9, 2, _, _>(Sigmoid, s, 18, tol);
+        frozen_close::<T, 7, 3, _, _>(Identity, s, 19, tol);
     }
 
     #[test]

@@ -450,11 +450,17 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> FrozenDense<T, 
         let mut z = self.bias;
         let wt = self.weight_t.as_flattened();
         if OUT == 1 {
-            // One output: the column is the trainable layer's row, and its dot product (four
-            // sums side by side) beats a chain of `IN` dependent additions into one lane.
+            // One output: the column is the trainable layer's row, and its dot product (sums
+            // side by side, one horizontal sum) beats a chain of `IN` dependent additions
+            // into one lane; the same code as the trainable layer's.
             if !s.add_wx(wt, x, &mut z) {
                 kernels::add_xwt(x, wt, IN, &mut z);
             }
+        } else if OUT < 4 && IN >= 8 {
+            // Two or three outputs fill a small part of a vector: four columns side by side
+            // (64 -> 2 in 19 ns rather than 33 column by column, and 21 for the trainable
+            // layer, on a Zen 4 with AVX-512).
+            narrow::<T, IN, OUT, 4>(&self.weight_t, x, &mut z);
         } else if !s.add_cols(wt, x, &mut z) {
             kernels::add_cols(wt, x, &mut z);
         }
@@ -483,6 +489,54 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> FrozenDense<T, 
             bias: self.bias,
             activation: self.activation,
         }
+    }
+}
+
+/// `z += Σᵢ x[i]·wt[i]` with `K` columns side by side, each into sums of its own (`K` a power
+/// of two, `K·OUT ≤ 16`), added pairwise at the end: `K` short chains of additions rather
+/// than one of `IN`. A block of `K` columns is `K·OUT` contiguous weights, multiplied lane by
+/// lane with the inputs each repeated `OUT` times.
+#[inline(always)]
+fn narrow<T: Float, const IN: usize, const OUT: usize, const K: usize>(
+    wt: &[[T; OUT]; IN],
+    x: &[T; IN],
+    z: &mut [T; OUT],
+) {
+    const L: usize = 16;
+    let n = K * OUT;
+    debug_assert!(n <= L);
+    let mut acc = [T::zero(); L];
+    let (cols, wtail) = wt.as_chunks::<K>();
+    let (xs, xtail) = x.as_chunks::<K>();
+    for (c, xv) in cols.iter().zip(xs) {
+        // One block at a time: left free, LLVM vectorises across blocks instead, gathering
+        // each lane's weights one by one.
+        core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+        let w = c.as_flattened();
+        let mut xr = [T::zero(); L];
+        for k in 0..K {
+            for j in 0..OUT {
+                xr[k * OUT + j] = xv[k];
+            }
+        }
+        for i in 0..n {
+            acc[i] += w[i] * xr[i];
+        }
+    }
+    for (k, (col, &xi)) in wtail.iter().zip(xtail).enumerate() {
+        for j in 0..OUT {
+            acc[k * OUT + j] += col[j] * xi;
+        }
+    }
+    let mut width = K;
+    while width > 1 {
+        width /= 2;
+        for i in 0..width * OUT {
+            acc[i] = acc[i] + acc[i + width * OUT];
+        }
+    }
+    for (z, &a) in z.iter_mut().zip(&acc) {
+        *z += a;
     }
 }
 
