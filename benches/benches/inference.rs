@@ -11,7 +11,8 @@ use std::hint::black_box;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use network::Rng;
 use network::prelude::*;
 
@@ -41,35 +42,46 @@ fn inputs<const I: usize>(seed: u64, lo: f64, hi: f64) -> Vec<[f32; I]> {
         .collect()
 }
 
-/// Times each form's `forward` over the ring of inputs `xs`, in one group, recording ns per
-/// call.
+/// Times the network's and the frozen network's `forward` over the ring of inputs `xs`, in one
+/// group, recording ns per call.
 fn time<const I: usize, const O: usize>(
     c: &mut Criterion,
     name: &'static str,
     xs: &[[f32; I]],
-    forms: [(&'static str, &dyn Fn(&[f32; I]) -> [f32; O]); 2],
+    network: impl Fn(&[f32; I]) -> [f32; O],
+    frozen: impl Fn(&[f32; I]) -> [f32; O],
 ) {
     let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Elements(1));
-    for (form, forward) in forms {
-        let mut i = 0;
-        group.bench_function(form, |b| {
-            b.iter_custom(|iters| {
-                let start = Instant::now();
-                for _ in 0..iters {
-                    black_box(forward(black_box(&xs[i])));
-                    i = if i + 1 == xs.len() { 0 } else { i + 1 };
-                }
-                let d: Duration = start.elapsed();
-                SAMPLES
-                    .lock()
-                    .unwrap()
-                    .push((name, form, d.as_nanos() as f64 / iters as f64));
-                d
-            })
-        });
-    }
+    form(&mut group, name, "network", xs, network);
+    form(&mut group, name, "frozen", xs, frozen);
     group.finish();
+}
+
+/// One form's benchmark within its workload's group.
+fn form<const I: usize, const O: usize>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    name: &'static str,
+    form: &'static str,
+    xs: &[[f32; I]],
+    forward: impl Fn(&[f32; I]) -> [f32; O],
+) {
+    let mut i = 0;
+    group.bench_function(form, |b| {
+        b.iter_custom(|iters| {
+            let start = Instant::now();
+            for _ in 0..iters {
+                black_box(forward(black_box(&xs[i])));
+                i = if i + 1 == xs.len() { 0 } else { i + 1 };
+            }
+            let d: Duration = start.elapsed();
+            SAMPLES
+                .lock()
+                .unwrap()
+                .push((name, form, d.as_nanos() as f64 / iters as f64));
+            d
+        })
+    });
 }
 
 fn workloads(c: &mut Criterion) {
@@ -80,10 +92,8 @@ fn workloads(c: &mut Criterion) {
         c,
         "dense(2->8,tanh),dense(8->1,sigmoid)",
         &xs,
-        [
-            ("network", &|x| net.forward(x)),
-            ("frozen", &|x| frozen.forward(x)),
-        ],
+        |x| net.forward(x),
+        |x| frozen.forward(x),
     );
 
     let net: Mnist = Mnist::seeded(2);
@@ -93,10 +103,8 @@ fn workloads(c: &mut Criterion) {
         c,
         "dense(784->128,relu),dense(128->10,softmax)",
         &xs,
-        [
-            ("network", &|x| net.forward(x)),
-            ("frozen", &|x| frozen.forward(x)),
-        ],
+        |x| net.forward(x),
+        |x| frozen.forward(x),
     );
 
     let net: Lin8 = Lin8::seeded(3);
@@ -106,10 +114,8 @@ fn workloads(c: &mut Criterion) {
         c,
         "dense(8->8,identity)",
         &xs,
-        [
-            ("network", &|x| net.forward(x)),
-            ("frozen", &|x| frozen.forward(x)),
-        ],
+        |x| net.forward(x),
+        |x| frozen.forward(x),
     );
 
     let net: Tanh16 = Tanh16::seeded(4);
@@ -119,10 +125,8 @@ fn workloads(c: &mut Criterion) {
         c,
         "dense(16->16,tanh)",
         &xs,
-        [
-            ("network", &|x| net.forward(x)),
-            ("frozen", &|x| frozen.forward(x)),
-        ],
+        |x| net.forward(x),
+        |x| frozen.forward(x),
     );
 
     let net: Relu64 = Relu64::seeded(5);
@@ -132,10 +136,8 @@ fn workloads(c: &mut Criterion) {
         c,
         "dense(64->64,relu)",
         &xs,
-        [
-            ("network", &|x| net.forward(x)),
-            ("frozen", &|x| frozen.forward(x)),
-        ],
+        |x| net.forward(x),
+        |x| frozen.forward(x),
     );
 }
 

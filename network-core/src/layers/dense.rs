@@ -431,6 +431,23 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Layer<T> for De
 ///
 /// `weight_t[i][j]` connects input `i` to output neuron `j`: the transpose of
 /// [`Dense::weight`].
+///
+/// ```
+/// use network_core::{Dense, Freeze, Tanh};
+///
+/// let layer: Dense<f32, 3, 2, Tanh> = Dense {
+///     weight: [[0.5, -1.0, 0.25], [1.5, 0.75, -0.5]],
+///     bias: [0.1, -0.2],
+///     activation: Tanh,
+/// };
+/// let frozen = layer.freeze();
+/// assert_eq!(frozen.weight_t, [[0.5, 1.5], [-1.0, 0.75], [0.25, -0.5]]);
+/// let (x, a) = ([0.3, -0.6, 0.9], layer.forward(&[0.3, -0.6, 0.9]));
+/// for (f, a) in frozen.forward(&x).iter().zip(&a) {
+///     assert!((f - a).abs() <= 1e-6);
+/// }
+/// assert_eq!(frozen.thaw(), layer);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FrozenDense<T, const IN: usize, const OUT: usize, A> {
     /// Weights, `IN` columns of `OUT`.
@@ -532,7 +549,7 @@ fn narrow<T: Float, const IN: usize, const OUT: usize, const K: usize>(
     while width > 1 {
         width /= 2;
         for i in 0..width * OUT {
-            acc[i] = acc[i] + acc[i + width * OUT];
+            acc[i] += acc[i + width * OUT];
         }
     }
     for (z, &a) in z.iter_mut().zip(&acc) {
