@@ -20,7 +20,10 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use network::{Rng, SequenceNetwork, network};
+use network::{Gru, Lstm, LstmState, Rng, SequenceNetwork, network};
+use network_core::Freeze;
+use network_core::kernels::recurrent_cols::{self as rc, Lanes};
+use network_core::kernels::simd::Level;
 
 network! {
     struct Gru8 < gru(1 -> 8), dense(8 -> 1, identity) >
@@ -148,6 +151,140 @@ fn bptt(c: &mut Criterion) {
     g.finish();
 }
 
+/// One layer's `step` alone, `bench_step!`'s loop: `$make` builds the layer from a seeded
+/// trainable one.
+macro_rules! bench_layer {
+    ($g:ident, $layer:expr, $state:expr, $name:expr) => {{
+        let layer = $layer;
+        let xs = ring(2);
+        let mut state = $state;
+        let mut i = 0;
+        $g.bench_function($name, |b| {
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    i = (i + 1) % RING;
+                    black_box(layer.step(&mut state, black_box(&xs[i])));
+                }
+                record($name, start, iters)
+            })
+        });
+    }};
+}
+
+fn seeded<L: network::StepLayer<f32, Config = ()>>() -> L {
+    let mut l = L::zeroed(());
+    l.init_in_place(&mut Rng::new(1));
+    l
+}
+
+/// The trainable layers' `step` (rows, PyTorch's layout) against their frozen forms' (columns),
+/// `IN = 1`, no dense layer after.
+fn layers(c: &mut Criterion) {
+    let mut g = c.benchmark_group("layer_step");
+    g.throughput(Throughput::Elements(1));
+    macro_rules! pair {
+        ($kind:ident, $h:literal, $state:expr, $name:literal) => {{
+            let l: $kind<f32, 1, $h> = seeded();
+            bench_layer!(g, l, $state, concat!($name, " trainable"));
+            bench_layer!(g, l.freeze(), $state, concat!($name, " frozen"));
+        }};
+    }
+    pair!(Gru, 8, [0.0f32; 8], "gru(1->8)");
+    pair!(Gru, 16, [0.0f32; 16], "gru(1->16)");
+    pair!(Gru, 32, [0.0f32; 32], "gru(1->32)");
+    pair!(Lstm, 16, LstmState::<f32, 16>::zeroed(), "lstm(1->16)");
+    pair!(Lstm, 40, LstmState::<f32, 40>::zeroed(), "lstm(1->40)");
+    g.finish();
+}
+
+/// The frozen kernels at AVX-512 in 16 and in 8 lanes, to choose a width per layer.
+fn lanes(c: &mut Criterion) {
+    let mut g = c.benchmark_group("cols_lanes");
+    g.throughput(Throughput::Elements(1));
+    macro_rules! widths {
+        (gru, $h:literal) => {{
+            let f = seeded::<Gru<f32, 1, $h>>().freeze();
+            let t = rc::Cols {
+                w_ih: f.w_ih.as_flattened().as_flattened(),
+                w_hh: f.w_hh.as_flattened().as_flattened(),
+                bias: f.bias.as_flattened(),
+                b_hn: &f.b_hn,
+            };
+            for (lanes, name) in [
+                (Lanes::Sixteen, concat!("gru ", $h, " x16")),
+                (Lanes::Eight, concat!("gru ", $h, " x8")),
+            ] {
+                let xs = ring(2);
+                let mut h = [0.0f32; $h];
+                let mut i = 0;
+                g.bench_function(name, |b| {
+                    b.iter_custom(|iters| {
+                        let start = Instant::now();
+                        for _ in 0..iters {
+                            i = (i + 1) % RING;
+                            assert!(rc::gru_lanes(
+                                Level::Avx512,
+                                lanes,
+                                t,
+                                black_box(&xs[i]),
+                                &mut h
+                            ));
+                        }
+                        record(name, start, iters)
+                    })
+                });
+            }
+        }};
+        (lstm, $h:literal) => {{
+            let f = seeded::<Lstm<f32, 1, $h>>().freeze();
+            let t = rc::Cols {
+                w_ih: f.w_ih.as_flattened().as_flattened(),
+                w_hh: f.w_hh.as_flattened().as_flattened(),
+                bias: f.bias.as_flattened(),
+                b_hn: &[],
+            };
+            for (lanes, name) in [
+                (Lanes::Sixteen, concat!("lstm ", $h, " x16")),
+                (Lanes::Eight, concat!("lstm ", $h, " x8")),
+            ] {
+                let xs = ring(2);
+                let mut st = LstmState::<f32, $h>::zeroed();
+                let mut i = 0;
+                g.bench_function(name, |b| {
+                    b.iter_custom(|iters| {
+                        let start = Instant::now();
+                        for _ in 0..iters {
+                            i = (i + 1) % RING;
+                            assert!(rc::lstm_lanes(
+                                Level::Avx512,
+                                lanes,
+                                t,
+                                black_box(&xs[i]),
+                                &mut st.h,
+                                &mut st.c
+                            ));
+                        }
+                        record(name, start, iters)
+                    })
+                });
+            }
+        }};
+    }
+    widths!(gru, 8);
+    widths!(gru, 16);
+    widths!(gru, 20);
+    widths!(gru, 32);
+    widths!(gru, 40);
+    widths!(gru, 64);
+    widths!(lstm, 8);
+    widths!(lstm, 16);
+    widths!(lstm, 32);
+    widths!(lstm, 40);
+    widths!(lstm, 64);
+    g.finish();
+}
+
 fn summary(_: &mut Criterion) {
     let samples = SAMPLES.lock().unwrap();
     let mut names: Vec<&str> = samples.iter().map(|s| s.0).collect();
@@ -176,5 +313,5 @@ fn summary(_: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, step, block, bptt, summary);
+criterion_group!(benches, step, block, bptt, layers, lanes, summary);
 criterion_main!(benches);

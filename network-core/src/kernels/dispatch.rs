@@ -37,6 +37,7 @@ use crate::scalar::Float;
 use super::{
     act_simd, matvec_simd,
     recurrent::{self, GruGates, LstmGates, Tensors},
+    recurrent_cols::{self, Cols},
     simd::{self, Level},
 };
 
@@ -90,6 +91,27 @@ pub trait Isa: Copy + sealed::Sealed {
         y: &mut [f32; H],
         gates: Option<LstmGates<H>>,
     ) -> bool;
+
+    /// One frozen `f32` GRU step with [`recurrent_cols::gru`]'s kernel for this instruction
+    /// set; `false` (nothing done) when the caller's portable step should run instead.
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    fn gru_cols<const IN: usize, const H: usize>(
+        self,
+        t: Cols,
+        x: &[f32; IN],
+        h: &mut [f32; H],
+    ) -> bool;
+
+    /// One frozen `f32` LSTM step with [`recurrent_cols::lstm`]'s kernel for this
+    /// instruction set; `false` (nothing done) as for [`gru_cols`](Self::gru_cols).
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    fn lstm_cols<const IN: usize, const H: usize>(
+        self,
+        t: Cols,
+        x: &[f32; IN],
+        h: &mut [f32; H],
+        c: &mut [f32; H],
+    ) -> bool;
 }
 
 /// The portable code: every target, every scalar type.
@@ -142,6 +164,29 @@ impl Isa for Portable {
         _: &mut [f32; H],
         _: &mut [f32; H],
         _: Option<LstmGates<H>>,
+    ) -> bool {
+        false
+    }
+
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[inline(always)]
+    fn gru_cols<const IN: usize, const H: usize>(
+        self,
+        _: Cols,
+        _: &[f32; IN],
+        _: &mut [f32; H],
+    ) -> bool {
+        false
+    }
+
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[inline(always)]
+    fn lstm_cols<const IN: usize, const H: usize>(
+        self,
+        _: Cols,
+        _: &[f32; IN],
+        _: &mut [f32; H],
+        _: &mut [f32; H],
     ) -> bool {
         false
     }
@@ -261,6 +306,29 @@ impl Isa for Avx2 {
         // SAFETY: as in `gru`.
         unsafe { recurrent::lstm_known(Level::Avx2, t, x, h, c, y, gates) }
     }
+
+    #[inline(always)]
+    fn gru_cols<const IN: usize, const H: usize>(
+        self,
+        t: Cols,
+        x: &[f32; IN],
+        h: &mut [f32; H],
+    ) -> bool {
+        // SAFETY: an `Avx2` exists only once `forward` found AVX2 and FMA on this CPU.
+        unsafe { recurrent_cols::gru_known(Level::Avx2, t, x, h) }
+    }
+
+    #[inline(always)]
+    fn lstm_cols<const IN: usize, const H: usize>(
+        self,
+        t: Cols,
+        x: &[f32; IN],
+        h: &mut [f32; H],
+        c: &mut [f32; H],
+    ) -> bool {
+        // SAFETY: as in `gru_cols`.
+        unsafe { recurrent_cols::lstm_known(Level::Avx2, t, x, h, c) }
+    }
 }
 
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
@@ -373,6 +441,30 @@ impl Isa for Avx512 {
     ) -> bool {
         // SAFETY: as in `gru`.
         unsafe { recurrent::lstm_known(Level::Avx512, t, x, h, c, y, gates) }
+    }
+
+    #[inline(always)]
+    fn gru_cols<const IN: usize, const H: usize>(
+        self,
+        t: Cols,
+        x: &[f32; IN],
+        h: &mut [f32; H],
+    ) -> bool {
+        // SAFETY: an `Avx512` exists only once `forward` found AVX-512F and VL, AVX2
+        // and FMA on this CPU.
+        unsafe { recurrent_cols::gru_known(Level::Avx512, t, x, h) }
+    }
+
+    #[inline(always)]
+    fn lstm_cols<const IN: usize, const H: usize>(
+        self,
+        t: Cols,
+        x: &[f32; IN],
+        h: &mut [f32; H],
+        c: &mut [f32; H],
+    ) -> bool {
+        // SAFETY: as in `gru_cols`.
+        unsafe { recurrent_cols::lstm_known(Level::Avx512, t, x, h, c) }
     }
 }
 

@@ -92,10 +92,49 @@ impl<T: Float, const IN: usize, const H: usize> FrozenGru<T, IN, H> {
     /// step where there is none.
     #[inline(always)]
     fn step_with<S: Isa>(&self, s: Option<S>, h: &mut [T; H], x: &[T; IN]) -> [T; H] {
+        if self.simd_step(s, h, x) {
+            return *h;
+        }
         match s {
             Some(s) => self.step_portable(s, h, x),
             None => self.step_portable(Portable, h, x),
         }
+    }
+
+    /// The step in `f32` SIMD lanes ([`kernels::recurrent_cols`]) where the CPU has AVX2 or
+    /// AVX-512, `h` advanced; `false` (nothing done) for other scalars and CPUs. With `s`, the
+    /// kernel of that instruction set; without, of the CPU's level.
+    #[inline(always)]
+    fn simd_step<S: Isa>(&self, s: Option<S>, h: &mut [T; H], x: &[T; IN]) -> bool {
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        {
+            use kernels::recurrent::{f32s, f32s_mut};
+            use kernels::recurrent_cols as rc;
+            if let (Some(t), Some(x), Some(h)) = (self.f32_cols(), f32s(x), f32s_mut(h)) {
+                return match s {
+                    Some(s) => s.gru_cols(t, x, h),
+                    None => rc::gru(kernels::simd::level(), t, x, h),
+                };
+            }
+            false
+        }
+        #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+        {
+            let _ = (s, h, x);
+            false
+        }
+    }
+
+    /// The tensors as `f32` slices when `T` is `f32`.
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[inline(always)]
+    fn f32_cols(&self) -> Option<kernels::recurrent_cols::Cols<'_>> {
+        Some(kernels::recurrent_cols::Cols {
+            w_ih: T::as_f32s(self.w_ih.as_flattened().as_flattened())?,
+            w_hh: T::as_f32s(self.w_hh.as_flattened().as_flattened())?,
+            bias: T::as_f32s(self.bias.as_flattened())?,
+            b_hn: T::as_f32s(&self.b_hn)?,
+        })
     }
 
     /// The step in loops over whole gate vectors, `s`'s vector lanes for the column products
@@ -162,10 +201,52 @@ impl<T: Float, const IN: usize, const H: usize> FrozenLstm<T, IN, H> {
     /// step where there is none.
     #[inline(always)]
     fn step_with<S: Isa>(&self, s: Option<S>, state: &mut LstmState<T, H>, x: &[T; IN]) -> [T; H] {
+        if self.simd_step(s, state, x) {
+            return state.h;
+        }
         match s {
             Some(s) => self.step_portable(s, state, x),
             None => self.step_portable(Portable, state, x),
         }
+    }
+
+    /// The step in `f32` SIMD lanes, as [`FrozenGru`]'s.
+    #[inline(always)]
+    fn simd_step<S: Isa>(&self, s: Option<S>, state: &mut LstmState<T, H>, x: &[T; IN]) -> bool {
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        {
+            use kernels::recurrent::{f32s, f32s_mut};
+            use kernels::recurrent_cols as rc;
+            if let (Some(t), Some(x), Some(h), Some(c)) = (
+                self.f32_cols(),
+                f32s(x),
+                f32s_mut(&mut state.h),
+                f32s_mut(&mut state.c),
+            ) {
+                return match s {
+                    Some(s) => s.lstm_cols(t, x, h, c),
+                    None => rc::lstm(kernels::simd::level(), t, x, h, c),
+                };
+            }
+            false
+        }
+        #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+        {
+            let _ = (s, state, x);
+            false
+        }
+    }
+
+    /// The tensors as `f32` slices when `T` is `f32`.
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[inline(always)]
+    fn f32_cols(&self) -> Option<kernels::recurrent_cols::Cols<'_>> {
+        Some(kernels::recurrent_cols::Cols {
+            w_ih: T::as_f32s(self.w_ih.as_flattened().as_flattened())?,
+            w_hh: T::as_f32s(self.w_hh.as_flattened().as_flattened())?,
+            bias: T::as_f32s(self.bias.as_flattened())?,
+            b_hn: &[],
+        })
     }
 
     /// The step in loops over whole gate vectors, as [`FrozenGru`]'s.
@@ -404,5 +485,190 @@ mod tests {
             f.step_isa(Portable, &mut b, &x)
         );
         assert_eq!(a, b);
+    }
+
+    /// Every kernel this CPU has (each width at each level), and the dispatched step of a
+    /// sequence network built of the layer, against the portable frozen step and the
+    /// trainable step, each following its own state over 50 steps.
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    mod simd {
+        use super::*;
+        use crate::kernels::dispatch::{self, Steps};
+        use crate::kernels::recurrent_cols::{self as rc, Lanes};
+        use crate::kernels::simd::{Level, supported};
+
+        const REL: f64 = 2e-5;
+
+        /// The kernels this CPU has.
+        fn kernels() -> std::vec::Vec<(Level, Lanes)> {
+            let mut k = std::vec::Vec::new();
+            if supported(Level::Avx512) && supported(Level::Avx2) {
+                k.push((Level::Avx512, Lanes::Sixteen));
+                k.push((Level::Avx512, Lanes::Eight));
+            }
+            if supported(Level::Avx2) {
+                k.push((Level::Avx2, Lanes::Eight));
+            }
+            if k.is_empty() {
+                std::eprintln!("no SIMD level on this CPU: skipped");
+            }
+            k
+        }
+
+        /// A one-layer sequence network, for `dispatch::step`'s instruction-set tokens.
+        struct Net<L>(L);
+
+        impl<const IN: usize, const H: usize> Steps for Net<FrozenGru<f32, IN, H>> {
+            type Input = [f32; IN];
+            type Output = [f32; H];
+            type State = [f32; H];
+            type Trace = ();
+            fn step_isa<S: Isa>(&self, s: S, h: &mut [f32; H], x: &[f32; IN]) -> [f32; H] {
+                FrozenLayer::step_isa(&self.0, s, h, x)
+            }
+            fn step_trace_isa<S: Isa>(&self, _: S, _: &mut [f32; H], _: &[f32; IN], _: &mut ()) {}
+        }
+
+        impl<const IN: usize, const H: usize> Steps for Net<FrozenLstm<f32, IN, H>> {
+            type Input = [f32; IN];
+            type Output = [f32; H];
+            type State = LstmState<f32, H>;
+            type Trace = ();
+            fn step_isa<S: Isa>(
+                &self,
+                s: S,
+                st: &mut LstmState<f32, H>,
+                x: &[f32; IN],
+            ) -> [f32; H] {
+                FrozenLayer::step_isa(&self.0, s, st, x)
+            }
+            fn step_trace_isa<S: Isa>(
+                &self,
+                _: S,
+                _: &mut LstmState<f32, H>,
+                _: &[f32; IN],
+                _: &mut (),
+            ) {
+            }
+        }
+
+        fn gru<const IN: usize, const H: usize>(seed: u64) {
+            let l: Gru<f32, IN, H> = random(seed);
+            let f = l.freeze();
+            let net = Net(f);
+            let t = f.f32_cols().unwrap();
+            for (level, lanes) in kernels() {
+                let what = std::format!("gru {IN}->{H} {level:?} {lanes:?}");
+                let mut rng = Rng::new(seed + 1000);
+                let (mut h, mut hp, mut ht, mut hd) = ([0.0f32; H], [0.0; H], [0.0; H], [0.0; H]);
+                for step in 0..50 {
+                    let x = inputs::<f32, IN>(&mut rng);
+                    assert!(rc::gru_lanes(level, lanes, t, &x, &mut h), "{what}");
+                    f.step_isa(Portable, &mut hp, &x);
+                    l.step(&mut ht, &x);
+                    let y = dispatch::step(&net, &mut hd, &x);
+                    assert_eq!(y, hd, "{what}: the output is the state");
+                    let what = std::format!("{what} step {step}");
+                    close(&h, &hp, REL, &std::format!("{what} vs portable"));
+                    close(&h, &ht, REL, &std::format!("{what} vs trainable"));
+                    close(
+                        &hd,
+                        &ht,
+                        REL,
+                        &std::format!("{what} dispatched vs trainable"),
+                    );
+                }
+            }
+        }
+
+        fn lstm<const IN: usize, const H: usize>(seed: u64) {
+            let l: Lstm<f32, IN, H> = random(seed);
+            let f = l.freeze();
+            let net = Net(f);
+            let t = f.f32_cols().unwrap();
+            for (level, lanes) in kernels() {
+                let what = std::format!("lstm {IN}->{H} {level:?} {lanes:?}");
+                let mut rng = Rng::new(seed + 1000);
+                let z = LstmState::<f32, H>::zeroed();
+                let (mut s, mut sp, mut st, mut sd) = (z, z, z, z);
+                for step in 0..50 {
+                    let x = inputs::<f32, IN>(&mut rng);
+                    assert!(
+                        rc::lstm_lanes(level, lanes, t, &x, &mut s.h, &mut s.c),
+                        "{what}"
+                    );
+                    f.step_isa(Portable, &mut sp, &x);
+                    l.step(&mut st, &x);
+                    let y = dispatch::step(&net, &mut sd, &x);
+                    assert_eq!(y, sd.h, "{what}: the output is the state's h");
+                    let what = std::format!("{what} step {step}");
+                    for (a, b, w) in [
+                        (&s, &sp, "portable"),
+                        (&s, &st, "trainable"),
+                        (&sd, &st, "dispatched"),
+                    ] {
+                        close(&a.h, &b.h, REL, &std::format!("{what} h vs {w}"));
+                        close(&a.c, &b.c, REL, &std::format!("{what} c vs {w}"));
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn gru_kernels_match_the_portable_and_trainable_steps() {
+            gru::<1, 1>(1);
+            gru::<1, 3>(2);
+            gru::<1, 8>(3);
+            gru::<1, 16>(4);
+            gru::<1, 20>(5);
+            gru::<1, 32>(6);
+            gru::<1, 40>(7);
+            gru::<1, 64>(8);
+            gru::<3, 5>(9);
+            gru::<2, 16>(10);
+            gru::<4, 40>(11);
+        }
+
+        #[test]
+        fn lstm_kernels_match_the_portable_and_trainable_steps() {
+            lstm::<1, 1>(1);
+            lstm::<1, 3>(2);
+            lstm::<1, 8>(3);
+            lstm::<1, 16>(4);
+            lstm::<1, 20>(5);
+            lstm::<1, 32>(6);
+            lstm::<1, 40>(7);
+            lstm::<1, 64>(8);
+            lstm::<3, 5>(9);
+            lstm::<2, 16>(10);
+            lstm::<4, 40>(11);
+        }
+
+        /// Wider than the kernels take, or the wrong lengths: left to the portable code.
+        #[test]
+        fn what_the_kernels_leave() {
+            let f = random::<f32, Gru<f32, 1, 65>>(1).freeze();
+            let mut h = [0.0; 65];
+            for (level, lanes) in kernels() {
+                assert!(!rc::gru_lanes(
+                    level,
+                    lanes,
+                    f.f32_cols().unwrap(),
+                    &[1.0],
+                    &mut h
+                ));
+            }
+            let f = random::<f32, Gru<f32, 1, 8>>(1).freeze();
+            let mut t = f.f32_cols().unwrap();
+            t.bias = &t.bias[1..];
+            let mut h = [0.0; 8];
+            assert!(!rc::gru(Level::Avx2, t, &[1.0], &mut h));
+            assert!(!rc::gru(
+                Level::Portable,
+                f.f32_cols().unwrap(),
+                &[1.0],
+                &mut h
+            ));
+        }
     }
 }
