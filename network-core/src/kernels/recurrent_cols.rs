@@ -416,7 +416,11 @@ macro_rules! kernels {
                         } else {
                             lane(v, l)
                         };
-                        let a = if split && l % 2 == 1 { &mut *odd } else { &mut *acc };
+                        let a = if split && l % 2 == 1 {
+                            &mut *odd
+                        } else {
+                            &mut *acc
+                        };
                         for g in g0..g0 + ng {
                             for c in 0..chunks(H) {
                                 let o = (j * G + g) * H + c * W;

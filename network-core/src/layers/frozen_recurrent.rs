@@ -493,7 +493,7 @@ mod tests {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     mod simd {
         use super::*;
-        use crate::kernels::dispatch::{self, Steps};
+        use crate::kernels::dispatch::{self, InferSteps};
         use crate::kernels::recurrent_cols::{self as rc, Lanes};
         use crate::kernels::simd::{Level, supported};
 
@@ -518,22 +518,19 @@ mod tests {
         /// A one-layer sequence network, for `dispatch::step`'s instruction-set tokens.
         struct Net<L>(L);
 
-        impl<const IN: usize, const H: usize> Steps for Net<FrozenGru<f32, IN, H>> {
+        impl<const IN: usize, const H: usize> InferSteps for Net<FrozenGru<f32, IN, H>> {
             type Input = [f32; IN];
             type Output = [f32; H];
             type State = [f32; H];
-            type Trace = ();
             fn step_isa<S: Isa>(&self, s: S, h: &mut [f32; H], x: &[f32; IN]) -> [f32; H] {
                 FrozenLayer::step_isa(&self.0, s, h, x)
             }
-            fn step_trace_isa<S: Isa>(&self, _: S, _: &mut [f32; H], _: &[f32; IN], _: &mut ()) {}
         }
 
-        impl<const IN: usize, const H: usize> Steps for Net<FrozenLstm<f32, IN, H>> {
+        impl<const IN: usize, const H: usize> InferSteps for Net<FrozenLstm<f32, IN, H>> {
             type Input = [f32; IN];
             type Output = [f32; H];
             type State = LstmState<f32, H>;
-            type Trace = ();
             fn step_isa<S: Isa>(
                 &self,
                 s: S,
@@ -541,14 +538,6 @@ mod tests {
                 x: &[f32; IN],
             ) -> [f32; H] {
                 FrozenLayer::step_isa(&self.0, s, st, x)
-            }
-            fn step_trace_isa<S: Isa>(
-                &self,
-                _: S,
-                _: &mut LstmState<f32, H>,
-                _: &[f32; IN],
-                _: &mut (),
-            ) {
             }
         }
 
