@@ -57,7 +57,9 @@ pub use network_macros::network;
 #[doc(hidden)]
 pub use network_core::__serde_impls;
 #[doc(hidden)]
-pub use network_core::{__boxed_methods, __large_load, __zero_bits, __zero_bits_window};
+pub use network_core::{
+    __boxed_methods, __large_load, __zero_bits, __zero_bits_frozen, __zero_bits_window,
+};
 pub use network_core::{HeapTraining, ZeroBits, heap};
 
 /// The guides of `docs/`, here so that their code is compiled and run as doctests.

@@ -242,3 +242,36 @@ fn a_frozen_sequence_network_continues_the_networks_state() {
         assert_close(&got, &want, 1e-5, "continued");
     }
 }
+
+/// `freeze_into` and `boxed_freeze` give `freeze`'s layers exactly, over a stale frozen network
+/// as well as a zeroed one.
+#[test]
+fn freeze_into_and_boxed_freeze_are_freeze() {
+    let mut odd: Odd = Odd::seeded(20);
+    let mut stale = odd.freeze();
+    perturb(&mut odd, 21);
+    odd.freeze_into(&mut stale);
+    let (fresh, boxed) = (odd.freeze(), odd.boxed_freeze());
+    for f in [&stale, &*boxed] {
+        assert_eq!(
+            (f.l1, f.l2, f.l3, f.l4),
+            (fresh.l1, fresh.l2, fresh.l3, fresh.l4)
+        );
+    }
+    let mut lstm: LstmNet<f64> = LstmNet::seeded(22);
+    let mut stale = lstm.freeze();
+    perturb(&mut lstm, 23);
+    lstm.freeze_into(&mut stale);
+    let (fresh, boxed) = (lstm.freeze(), lstm.boxed_freeze());
+    for f in [&stale, &*boxed] {
+        assert_eq!((f.l1, f.l2, f.l3), (fresh.l1, fresh.l2, fresh.l3));
+    }
+    let mut gru: Stack = Stack::seeded(24);
+    let mut stale = gru.freeze();
+    perturb(&mut gru, 25);
+    gru.freeze_into(&mut stale);
+    let (fresh, boxed) = (gru.freeze(), gru.boxed_freeze());
+    for f in [&stale, &*boxed] {
+        assert_eq!((f.l1, f.l2, f.l3), (fresh.l1, fresh.l2, fresh.l3));
+    }
+}

@@ -563,17 +563,23 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Freeze<T>
     type Frozen = FrozenDense<T, IN, OUT, A>;
 
     fn freeze(&self) -> FrozenDense<T, IN, OUT, A> {
-        let mut weight_t = [[T::zero(); OUT]; IN];
+        let mut frozen = FrozenDense {
+            weight_t: [[T::zero(); OUT]; IN],
+            bias: self.bias,
+            activation: self.activation,
+        };
+        self.freeze_into(&mut frozen);
+        frozen
+    }
+
+    fn freeze_into(&self, frozen: &mut FrozenDense<T, IN, OUT, A>) {
         for (j, row) in self.weight.iter().enumerate() {
-            for (col, &w) in weight_t.iter_mut().zip(row) {
+            for (col, &w) in frozen.weight_t.iter_mut().zip(row) {
                 col[j] = w;
             }
         }
-        FrozenDense {
-            weight_t,
-            bias: self.bias,
-            activation: self.activation,
-        }
+        frozen.bias = self.bias;
+        frozen.activation = self.activation;
     }
 }
 

@@ -65,6 +65,22 @@ fn columns<T: Float, const G: usize, const N: usize, const H: usize>(
     out
 }
 
+/// [`columns`] into `out`, in place (for `freeze_into`, which keeps a large layer off the
+/// stack).
+#[inline]
+fn columns_into<T: Float, const G: usize, const N: usize, const H: usize>(
+    w: &[[[T; N]; H]; G],
+    out: &mut [[[T; H]; G]; N],
+) {
+    for (g, rows) in w.iter().enumerate() {
+        for (k, row) in rows.iter().enumerate() {
+            for (i, &v) in row.iter().enumerate() {
+                out[i][g][k] = v;
+            }
+        }
+    }
+}
+
 /// `z += Σⱼ x[j]·wt[j]` with `s`'s kernel, else the portable loop.
 #[inline(always)]
 fn add_cols<T: Float, S: Isa>(s: S, wt: &[T], x: &[T], z: &mut [T]) {
@@ -292,6 +308,20 @@ impl<T: Float, const IN: usize, const H: usize> Freeze<T> for Gru<T, IN, H> {
             b_hn: self.bias_hh[2],
         }
     }
+
+    fn freeze_into(&self, frozen: &mut FrozenGru<T, IN, H>) {
+        columns_into(&self.weight_ih, &mut frozen.w_ih);
+        columns_into(&self.weight_hh, &mut frozen.w_hh);
+        frozen.bias = self.bias_ih;
+        for (b, h) in frozen.bias[..2]
+            .as_flattened_mut()
+            .iter_mut()
+            .zip(self.bias_hh[..2].as_flattened())
+        {
+            *b += *h;
+        }
+        frozen.b_hn = self.bias_hh[2];
+    }
 }
 
 impl<T: Float, const IN: usize, const H: usize> Freeze<T> for Lstm<T, IN, H> {
@@ -310,6 +340,20 @@ impl<T: Float, const IN: usize, const H: usize> Freeze<T> for Lstm<T, IN, H> {
             w_ih: columns(&self.weight_ih),
             w_hh: columns(&self.weight_hh),
             bias,
+        }
+    }
+
+    fn freeze_into(&self, frozen: &mut FrozenLstm<T, IN, H>) {
+        columns_into(&self.weight_ih, &mut frozen.w_ih);
+        columns_into(&self.weight_hh, &mut frozen.w_hh);
+        frozen.bias = self.bias_ih;
+        for (b, h) in frozen
+            .bias
+            .as_flattened_mut()
+            .iter_mut()
+            .zip(self.bias_hh.as_flattened())
+        {
+            *b += *h;
         }
     }
 }

@@ -49,8 +49,9 @@ pub fn frozen(g: &Gen) -> TokenStream {
         "[`{name}`] in its inference form, made by [`{name}::freeze`]: the same layers, their \
          weights laid out for the forward pass (a dense layer's column by column, \
          `network::FrozenDense`), computing what `{name}` computes within rounding. {how} \
-         It is a copy: freeze the network anew after its weights change."
+         It is a copy: refresh it with [`{name}::freeze_into`] after the weights change."
     );
+    let warn = &g.warn.freeze;
     let freeze_doc = format!(
         "This network in its inference form, [`{frozen}`]: each layer's weights copied into \
          the layout of its forward pass (`network::Freeze`), for inference or streaming until \
@@ -65,10 +66,21 @@ pub fn frozen(g: &Gen) -> TokenStream {
 
         impl<T: ::network::Float> #name<T> {
             #[doc = #freeze_doc]
+            #warn
             pub fn freeze(&self) -> #frozen<T> {
                 #frozen { #( #fields: <#tys as ::network::Freeze<T>>::freeze(&self.#fields), )* }
             }
+
+            /// [`freeze`](Self::freeze) into `frozen`, in place: refreshes a frozen network
+            /// after training without building another.
+            pub fn freeze_into(&self, frozen: &mut #frozen<T>) {
+                #( <#tys as ::network::Freeze<T>>::freeze_into(&self.#fields, &mut frozen.#fields); )*
+            }
         }
+
+        // Zero bytes are a valid frozen network: `boxed_freeze` allocates it on the heap
+        // directly and fills it in place, never passing through the stack.
+        ::network::__zero_bits_frozen!(#name, #frozen, [#(#fields),*]);
 
         #passes
     }
