@@ -13,6 +13,16 @@
 //! the gates ([`act_simd`](super::act_simd)'s `sigmoid_v` and `tanh_v`, within 2 ulps) and
 //! the new state, chunk by chunk.
 //!
+//! Everything is written so that every accumulator's index is a constant once the loops over
+//! gates and chunks are unrolled (the lanes of a chunk of `h` and the chunks of the gates
+//! written out by macros, the helpers inlined whole): an accumulator array indexed by a
+//! variable lives in memory, and a step then stores every multiply-add's result
+//! (`gru(1 -> 32)` in 8 lanes took 197 ns a step so, 122 without).
+//!
+//! Measured on a Zen 4 (AVX-512 in two 256-bit halves), best of 150 rounds of 2000 steps each,
+//! `IN = 1`, ns a step, 16 lanes against 8: GRU `H` = 16: 50 / 58, 32: 101 / 122,
+//! 40: 183 / 167; LSTM 16: 63 / 89, 32: 135 / 157, 40: 233 / 218 (see [`lanes_for`]).
+//!
 //! Units past `H` in a chunk are lanes computed but never stored; their weights are loaded
 //! whole where the tensor goes on past them (the next gate's weights, harmless) and masked
 //! at its end.
@@ -27,8 +37,9 @@ use super::simd::{Level, supported};
 /// The widest layer the kernels take (`H` units); wider ones take the portable step.
 pub const MAX_H: usize = 64;
 
-/// At most this many vectors per gate: `MAX_H` in 8 lanes.
+/// At most this many vectors per gate: `MAX_H` in 8 lanes (`each_chunk!` writes out as many).
 const MAXC: usize = MAX_H / 8;
+const _: () = assert!(MAXC == 8);
 
 /// A frozen layer's tensors as flat `f32` slices, by columns: `w_ih` is `[IN, G, H]`,
 /// `w_hh` is `[H, G, H]`, `bias` is `[G, H]`, and `b_hn` is the GRU's `[H]` (empty for an
@@ -91,11 +102,13 @@ enum Kind {
     Avx2Vl,
 }
 
-/// The width a layer of `gates` gates and `h` units takes at AVX-512, chosen by measurement
-/// on a Zen 4 (512-bit operations in two 256-bit halves).
+/// The width a layer of `h` units takes at AVX-512: 16 lanes where `h`
+/// fills them, else 8 (measured on a Zen 4, see the [module](self) documentation: a chunk
+/// of 16 partly empty costs as much as a full one, and 512-bit operations take two passes of
+/// the 256-bit units, so that 16 lanes win only where the multiply-adds bound the step or
+/// fewer, wider vectors shorten it).
 #[inline(always)]
-pub const fn lanes_for(gates: usize, h: usize) -> Lanes {
-    let _ = gates;
+pub const fn lanes_for(h: usize) -> Lanes {
     if h.is_multiple_of(16) {
         Lanes::Sixteen
     } else {
@@ -134,9 +147,9 @@ fn kind(level: Level, lanes: Lanes, h: usize) -> Option<Kind> {
 
 /// The width for `level`: [`lanes_for`] at AVX-512, else 8.
 #[inline(always)]
-const fn lanes_at(level: Level, gates: usize, h: usize) -> Lanes {
+const fn lanes_at(level: Level, h: usize) -> Lanes {
     match level {
-        Level::Avx512 => lanes_for(gates, h),
+        Level::Avx512 => lanes_for(h),
         _ => Lanes::Eight,
     }
 }
@@ -151,7 +164,7 @@ pub fn gru<const IN: usize, const H: usize>(
     x: &[f32; IN],
     h: &mut [f32; H],
 ) -> bool {
-    gru_lanes(level, lanes_at(level, 3, H), t, x, h)
+    gru_lanes(level, lanes_at(level, H), t, x, h)
 }
 
 /// [`gru`] with vectors of `lanes` (16 only at [`Level::Avx512`]).
@@ -182,7 +195,7 @@ pub(crate) unsafe fn gru_known<const IN: usize, const H: usize>(
     x: &[f32; IN],
     h: &mut [f32; H],
 ) -> bool {
-    match kind_known(level, lanes_at(level, 3, H), H) {
+    match kind_known(level, lanes_at(level, H), H) {
         // SAFETY: the caller's contract.
         Some(k) => unsafe { gru_on::<IN, H, true>(k, t, x, h) },
         None => false,
@@ -231,7 +244,7 @@ pub fn lstm<const IN: usize, const H: usize>(
     h: &mut [f32; H],
     c: &mut [f32; H],
 ) -> bool {
-    lstm_lanes(level, lanes_at(level, 4, H), t, x, h, c)
+    lstm_lanes(level, lanes_at(level, H), t, x, h, c)
 }
 
 /// [`lstm`] with vectors of `lanes` (16 only at [`Level::Avx512`]).
@@ -264,7 +277,7 @@ pub(crate) unsafe fn lstm_known<const IN: usize, const H: usize>(
     h: &mut [f32; H],
     c: &mut [f32; H],
 ) -> bool {
-    match kind_known(level, lanes_at(level, 4, H), H) {
+    match kind_known(level, lanes_at(level, H), H) {
         // SAFETY: the caller's contract.
         Some(k) => unsafe { lstm_on::<IN, H, true>(k, t, x, h, c) },
         None => false,
@@ -324,12 +337,25 @@ macro_rules! each_lane {
     };
 }
 
-/// Whether `h[j]` is broadcast from memory (else from the vector of `h` in a register).
-const MEM_BCAST: bool = false;
+/// `$body` once for each chunk `$c` a gate may have (`0 .. MAXC`), `$c` a constant in each:
+/// the gates' code written out chunk by chunk, every accumulator's index a constant.
+macro_rules! each_chunk {
+    ($c:ident, $body:block) => {
+        each_chunk!(@ $c, $body, 0 1 2 3 4 5 6 7)
+    };
+    (@ $c:ident, $body:block, $($n:literal)*) => {
+        $(
+            {
+                let $c: usize = $n;
+                $body
+            }
+        )*
+    };
+}
 
 macro_rules! kernels {
     ($feature:literal) => {
-        use super::{MAXC, MEM_BCAST, Ptrs};
+        use super::{MAXC, Ptrs};
 
         /// Vectors per gate of `h` units.
         const fn chunks(h: usize) -> usize {
@@ -363,22 +389,42 @@ macro_rules! kernels {
             )
         }
 
+        /// Whether the gate the others wait for (the GRU's `r`; for the LSTM, `o`, which
+        /// nothing waits for, goes last) takes a pass of its own, so that its gate function
+        /// starts while the other products run: where the product is one vector per gate
+        /// and short, its chains rather than its multiply-adds bound it (`gru(1 -> 16)`
+        /// 57 → 50 ns a step in 16 lanes, `gru(1 -> 8)` 38 → 37, `lstm(1 -> 16)` 65 → 63;
+        /// with more vectors the passes cost more than they save, `gru(1 -> 32)` 101 → 116).
+        const fn first_alone(h: usize) -> bool {
+            chunks(h) == 1
+        }
+
+        /// Whether `h[j]` is broadcast from memory rather than from `h`'s vector in a
+        /// register: with many accumulators, where the register permutations compete with
+        /// the multiply-adds (`lstm(1 -> 40)` 230 → 218 ns a step, `lstm(1 -> 32)` 139 → 135;
+        /// even to 2% slower with few).
+        const fn by_memory(gates: usize, h: usize) -> bool {
+            gates * chunks(h) >= 8
+        }
+
         /// The `n` lanes at `p` in one vector, the others whatever follows when `room ≥ W`
         /// floats are readable there (a plain load), else zero (a masked one).
-        /// SAFETY (callers): `n ≤ room` floats are readable at `p`.
-        #[target_feature(enable = $feature)]
-        #[inline]
+        /// SAFETY (callers): `n ≤ room` floats are readable at `p`; the CPU has the module's
+        /// features.
+        #[inline(always)]
         unsafe fn ldr(p: *const f32, n: usize, room: usize) -> V {
             // SAFETY: the caller's contract.
             unsafe { if room >= W { ld(p, W) } else { ld(p, n) } }
         }
 
         /// `h` as vectors, zero past `H`.
-        /// SAFETY (callers): `h` points to `H ≤ MAX_H` readable floats.
-        #[target_feature(enable = $feature)]
-        #[inline]
+        /// SAFETY (callers): `h` points to `H ≤ MAX_H` readable floats; the CPU has the
+        /// module's features.
+        #[inline(always)]
+        #[allow(unused_unsafe)]
         unsafe fn load_row<const H: usize>(h: *const f32) -> [V; MAXC] {
-            let mut v = [zero(); MAXC];
+            // SAFETY: the callers have the module's features.
+            let mut v = [unsafe { zero() }; MAXC];
             for k in 0..chunks(H) {
                 // SAFETY: lanes k·W .. k·W + lanes(H, k) ≤ H.
                 v[k] = unsafe { ld(h.add(k * W), lanes(H, k)) };
@@ -390,10 +436,10 @@ macro_rules! kernels {
         /// per column), added to `acc[g]` (and, with `split`, the odd columns' to `odd[g]`).
         /// Each chunk of `h` a lane at a time, the lane a constant: so that every
         /// accumulator's index is one and they all stay in registers.
-        /// SAFETY (callers): `w` points to `H·G·H` readable floats, `h` to `H`.
-        #[target_feature(enable = $feature)]
-        #[inline]
-        #[allow(clippy::too_many_arguments)]
+        /// SAFETY (callers): `w` points to `H·G·H` readable floats, `h` to `H`; the CPU has
+        /// the module's features.
+        #[inline(always)]
+        #[allow(clippy::too_many_arguments, unused_unsafe)]
         unsafe fn columns<const G: usize, const H: usize>(
             w: *const f32,
             h: *const f32,
@@ -401,6 +447,7 @@ macro_rules! kernels {
             g0: usize,
             ng: usize,
             split: bool,
+            mem: bool,
             acc: &mut [[V; MAXC]; 4],
             odd: &mut [[V; MAXC]; 4],
         ) {
@@ -410,12 +457,8 @@ macro_rules! kernels {
                 each_lane!(l, {
                     let j = ch * W + l;
                     if j < H {
-                        let b = if MEM_BCAST {
-                            // SAFETY: j < H.
-                            splat(unsafe { *h.add(j) })
-                        } else {
-                            lane(v, l)
-                        };
+                        // SAFETY: j < H; the callers have the module's features.
+                        let b = unsafe { if mem { splat(*h.add(j)) } else { lane(v, l) } };
                         let a = if split && l % 2 == 1 {
                             &mut *odd
                         } else {
@@ -425,8 +468,10 @@ macro_rules! kernels {
                             for c in 0..chunks(H) {
                                 let o = (j * G + g) * H + c * W;
                                 // SAFETY: lanes o .. o + lanes(H, c) of the tensor.
-                                let wv = unsafe { ldr(w.add(o), lanes(H, c), total - o) };
-                                a[g][c] = fma(b, wv, a[g][c]);
+                                // and the callers have the module's features.
+                                a[g][c] = unsafe {
+                                    fma(b, ldr(w.add(o), lanes(H, c), total - o), a[g][c])
+                                };
                             }
                         }
                     }
@@ -435,9 +480,10 @@ macro_rules! kernels {
         }
 
         /// `acc[g] += W_ih·x` for every gate (`G` gates of `H` per column).
-        /// SAFETY (callers): `w` points to `IN·G·H` readable floats.
-        #[target_feature(enable = $feature)]
-        #[inline]
+        /// SAFETY (callers): `w` points to `IN·G·H` readable floats; the CPU has the module's
+        /// features.
+        #[inline(always)]
+        #[allow(unused_unsafe)]
         unsafe fn inputs<const IN: usize, const G: usize, const H: usize>(
             w: *const f32,
             x: &[f32; IN],
@@ -445,13 +491,15 @@ macro_rules! kernels {
         ) {
             let total = IN * G * H;
             for i in 0..IN {
-                let b = splat(x[i]);
+                // SAFETY: the callers have the module's features.
+                let b = unsafe { splat(x[i]) };
                 for g in 0..G {
                     for c in 0..chunks(H) {
                         let o = (i * G + g) * H + c * W;
-                        // SAFETY: lanes o .. o + lanes(H, c) of the tensor.
-                        let v = unsafe { ldr(w.add(o), lanes(H, c), total - o) };
-                        acc[g][c] = fma(b, v, acc[g][c]);
+                        // SAFETY: lanes o .. o + lanes(H, c) of the tensor, and the callers
+                        // have the module's features.
+                        acc[g][c] =
+                            unsafe { fma(ldr(w.add(o), lanes(H, c), total - o), b, acc[g][c]) };
                     }
                 }
             }
@@ -502,28 +550,36 @@ macro_rules! kernels {
                     acc[3] = xi[2];
                 }
                 let (ng, split) = plan(3, H);
+                let mem = by_memory(3, H);
                 let mut g0 = 0;
+                if first_alone(H) && ng == 3 {
+                    columns::<3, H>(p.w_hh, h, &hv, 0, 1, split, mem, &mut acc, &mut odd);
+                    columns::<3, H>(p.w_hh, h, &hv, 1, 2, split, mem, &mut acc, &mut odd);
+                    g0 = 3;
+                }
                 while g0 < 3 {
                     let n = if g0 + ng > 3 { 3 - g0 } else { ng };
-                    columns::<3, H>(p.w_hh, h, &hv, g0, n, split, &mut acc, &mut odd);
+                    columns::<3, H>(p.w_hh, h, &hv, g0, n, split, mem, &mut acc, &mut odd);
                     g0 += n;
                 }
-                for c in 0..chunks(H) {
-                    let (o, n) = (c * W, lanes(H, c));
-                    let sum = |g: usize| {
-                        if split {
-                            add(acc[g][c], odd[g][c])
-                        } else {
-                            acc[g][c]
-                        }
-                    };
-                    let r = sigmoid_v(sum(0));
-                    let z = sigmoid_v(sum(1));
-                    let nn = tanh_v(fma(r, sum(2), acc[3][c]));
-                    // (1 − z) and z·h are ready before n.
-                    let new = fma(sub(splat(1.0), z), nn, mul(z, hv[c]));
-                    st(h.add(o), n, new);
-                }
+                each_chunk!(c, {
+                    if c < chunks(H) {
+                        let (o, n) = (c * W, lanes(H, c));
+                        let sum = |g: usize| {
+                            if split {
+                                add(acc[g][c], odd[g][c])
+                            } else {
+                                acc[g][c]
+                            }
+                        };
+                        let r = sigmoid_v(sum(0));
+                        let z = sigmoid_v(sum(1));
+                        let nn = tanh_v(fma(r, sum(2), acc[3][c]));
+                        // (1 − z) and z·h are ready before n.
+                        let new = fma(sub(splat(1.0), z), nn, mul(z, hv[c]));
+                        st(h.add(o), n, new);
+                    }
+                });
             }
         }
 
@@ -562,31 +618,39 @@ macro_rules! kernels {
                 }
                 inputs::<IN, 4, H>(p.w_ih, x, &mut acc);
                 let (ng, split) = plan(4, H);
+                let mem = by_memory(4, H);
                 let mut g0 = 0;
+                if first_alone(H) && ng == 4 {
+                    columns::<4, H>(p.w_hh, h, &hv, 0, 3, split, mem, &mut acc, &mut odd);
+                    columns::<4, H>(p.w_hh, h, &hv, 3, 1, split, mem, &mut acc, &mut odd);
+                    g0 = 4;
+                }
                 while g0 < 4 {
                     let n = if g0 + ng > 4 { 4 - g0 } else { ng };
-                    columns::<4, H>(p.w_hh, h, &hv, g0, n, split, &mut acc, &mut odd);
+                    columns::<4, H>(p.w_hh, h, &hv, g0, n, split, mem, &mut acc, &mut odd);
                     g0 += n;
                 }
-                for c in 0..chunks(H) {
-                    let (o, n) = (c * W, lanes(H, c));
-                    let sum = |g: usize| {
-                        if split {
-                            add(acc[g][c], odd[g][c])
-                        } else {
-                            acc[g][c]
-                        }
-                    };
-                    let (i, f, g, og) = (
-                        sigmoid_v(sum(0)),
-                        sigmoid_v(sum(1)),
-                        tanh_v(sum(2)),
-                        sigmoid_v(sum(3)),
-                    );
-                    let c_new = fma(i, g, mul(f, ld(cs.add(o), n)));
-                    st(cs.add(o), n, c_new);
-                    st(h.add(o), n, mul(og, tanh_v(c_new)));
-                }
+                each_chunk!(c, {
+                    if c < chunks(H) {
+                        let (o, n) = (c * W, lanes(H, c));
+                        let sum = |g: usize| {
+                            if split {
+                                add(acc[g][c], odd[g][c])
+                            } else {
+                                acc[g][c]
+                            }
+                        };
+                        let (i, f, g, og) = (
+                            sigmoid_v(sum(0)),
+                            sigmoid_v(sum(1)),
+                            tanh_v(sum(2)),
+                            sigmoid_v(sum(3)),
+                        );
+                        let c_new = fma(i, g, mul(f, ld(cs.add(o), n)));
+                        st(cs.add(o), n, c_new);
+                        st(h.add(o), n, mul(og, tanh_v(c_new)));
+                    }
+                });
             }
         }
     };

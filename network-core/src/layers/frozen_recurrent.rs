@@ -24,12 +24,13 @@ use crate::scalar::Float;
 /// A [`Gru`] in its inference form (see the [module](self)): `IN` inputs, `H` hidden units,
 /// the weights by columns.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[repr(C, align(64))]
 pub struct FrozenGru<T, const IN: usize, const H: usize> {
-    /// `W_ih` by columns: `w_ih[i][g]` holds the weights of `x[i]` in gate `g` (r, z, n), one
+    /// `W_hh` by columns: `w_hh[j][g]` holds the weights of `h[j]` in gate `g` (r, z, n), one
     /// per unit.
-    pub w_ih: [[[T; H]; 3]; IN],
-    /// `W_hh` by columns: `w_hh[j][g]` holds the weights of `h[j]` in gate `g`.
     pub w_hh: [[[T; H]; 3]; H],
+    /// `W_ih` by columns: `w_ih[i][g]` holds the weights of `x[i]` in gate `g`.
+    pub w_ih: [[[T; H]; 3]; IN],
     /// `b_ir + b_hr`, `b_iz + b_hz`, `b_in`.
     pub bias: [[T; H]; 3],
     /// `b_hn`, which `r` multiplies with `W_hn h`.
@@ -39,12 +40,13 @@ pub struct FrozenGru<T, const IN: usize, const H: usize> {
 /// An [`Lstm`] in its inference form (see the [module](self)): `IN` inputs, `H` hidden units,
 /// the weights by columns.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[repr(C, align(64))]
 pub struct FrozenLstm<T, const IN: usize, const H: usize> {
-    /// `W_ih` by columns: `w_ih[i][g]` holds the weights of `x[i]` in gate `g` (i, f, g, o),
+    /// `W_hh` by columns: `w_hh[j][g]` holds the weights of `h[j]` in gate `g` (i, f, g, o),
     /// one per unit.
-    pub w_ih: [[[T; H]; 4]; IN],
-    /// `W_hh` by columns: `w_hh[j][g]` holds the weights of `h[j]` in gate `g`.
     pub w_hh: [[[T; H]; 4]; H],
+    /// `W_ih` by columns: `w_ih[i][g]` holds the weights of `x[i]` in gate `g`.
+    pub w_ih: [[[T; H]; 4]; IN],
     /// `b_i· + b_h·` for each gate.
     pub bias: [[T; H]; 4],
 }
@@ -302,8 +304,8 @@ impl<T: Float, const IN: usize, const H: usize> Freeze<T> for Gru<T, IN, H> {
             *b += *h;
         }
         FrozenGru {
-            w_ih: columns(&self.weight_ih),
             w_hh: columns(&self.weight_hh),
+            w_ih: columns(&self.weight_ih),
             bias,
             b_hn: self.bias_hh[2],
         }
@@ -337,8 +339,8 @@ impl<T: Float, const IN: usize, const H: usize> Freeze<T> for Lstm<T, IN, H> {
             *b += *h;
         }
         FrozenLstm {
-            w_ih: columns(&self.weight_ih),
             w_hh: columns(&self.weight_hh),
+            w_ih: columns(&self.weight_ih),
             bias,
         }
     }
