@@ -27,7 +27,7 @@ use std::time::Instant;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use network::{Gru, Lstm, LstmState, Rng, SequenceNetwork, network};
-use network_core::kernels::dispatch::{self, Isa, Steps};
+use network_core::kernels::dispatch::{self, InferSteps, Isa};
 use network_core::kernels::recurrent_cols::{self as rc, Lanes};
 use network_core::kernels::simd::Level;
 use network_core::{Freeze, FrozenGru, FrozenLstm};
@@ -212,42 +212,36 @@ impl<L, const H: usize> FrozenNet<L, H> {
         [y]
     }
 
-    fn step(&self, state: &mut <Self as Steps>::State, x: &[f32; 1]) -> [f32; 1]
+    fn step(&self, state: &mut <Self as InferSteps>::State, x: &[f32; 1]) -> [f32; 1]
     where
-        Self: Steps<Input = [f32; 1], Output = [f32; 1]>,
+        Self: InferSteps<Input = [f32; 1], Output = [f32; 1]>,
     {
         dispatch::step(self, state, x)
     }
 }
 
-impl<const H: usize> Steps for FrozenNet<FrozenGru<f32, 1, H>, H> {
+impl<const H: usize> InferSteps for FrozenNet<FrozenGru<f32, 1, H>, H> {
     type Input = [f32; 1];
     type Output = [f32; 1];
     type State = [f32; H];
-    type Trace = ();
 
     #[inline(always)]
     fn step_isa<S: Isa>(&self, s: S, state: &mut [f32; H], x: &[f32; 1]) -> [f32; 1] {
         let h = self.layer.step_isa(s, state, x);
         self.dense(&h)
     }
-
-    fn step_trace_isa<S: Isa>(&self, _: S, _: &mut [f32; H], _: &[f32; 1], _: &mut ()) {}
 }
 
-impl<const H: usize> Steps for FrozenNet<FrozenLstm<f32, 1, H>, H> {
+impl<const H: usize> InferSteps for FrozenNet<FrozenLstm<f32, 1, H>, H> {
     type Input = [f32; 1];
     type Output = [f32; 1];
     type State = LstmState<f32, H>;
-    type Trace = ();
 
     #[inline(always)]
     fn step_isa<S: Isa>(&self, s: S, state: &mut LstmState<f32, H>, x: &[f32; 1]) -> [f32; 1] {
         let h = self.layer.step_isa(s, state, x);
         self.dense(&h)
     }
-
-    fn step_trace_isa<S: Isa>(&self, _: S, _: &mut LstmState<f32, H>, _: &[f32; 1], _: &mut ()) {}
 }
 
 /// The trainable layers' `step` (rows, PyTorch's layout) against their frozen forms' (columns),
