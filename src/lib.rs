@@ -35,6 +35,7 @@ pub use network_core::{
 pub use network_core::{
     ForwardSlice, GradCheck, SequenceGradCheck, grad_check, grad_check_sequence,
 };
+pub use network_core::{Freeze, FrozenDense, FrozenGru, FrozenLayer, FrozenLstm};
 pub use network_core::{
     Gru, GruGradients, GruStep, Lstm, LstmGradients, LstmState, LstmStep, SequenceNetwork,
     StatelessForward, StepLayer, Trainable, WindowTrace,
@@ -56,7 +57,9 @@ pub use network_macros::network;
 #[doc(hidden)]
 pub use network_core::__serde_impls;
 #[doc(hidden)]
-pub use network_core::{__boxed_methods, __large_load, __zero_bits, __zero_bits_window};
+pub use network_core::{
+    __boxed_methods, __large_load, __zero_bits, __zero_bits_frozen, __zero_bits_window,
+};
 pub use network_core::{HeapTraining, ZeroBits, heap};
 
 /// The guides of `docs/`, here so that their code is compiled and run as doctests.

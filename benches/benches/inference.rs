@@ -1,8 +1,9 @@
 //! Criterion benchmarks of inference, one sample per call, f32, one thread: the dense workloads
 //! that `bench/rtneural` times for RTNeural's compile-time API, so the two read side by side.
 //! Seeded weights; a ring of distinct inputs uniform like the C++ harness's, each call's output
-//! passed through `black_box`. At the end a summary prints, per workload, the best and the
-//! median nanoseconds per call over criterion's samples.
+//! passed through `black_box`. Each workload runs the network (`network`) and its inference
+//! form (`frozen`, `net.freeze()`) in one criterion group. At the end a summary prints, per
+//! workload and form, the best and the median nanoseconds per call over criterion's samples.
 //!
 //! Run with `cargo bench -p network-benches --bench inference` (add `-- --quick` for a short run).
 
@@ -10,7 +11,8 @@ use std::hint::black_box;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use network::Rng;
 use network::prelude::*;
 
@@ -27,8 +29,8 @@ network! {
     struct Relu64 < dense(64 -> 64, relu) >
 }
 
-/// Every (workload, ns per call) measurement criterion took, for the summary.
-static SAMPLES: Mutex<Vec<(&'static str, f64)>> = Mutex::new(Vec::new());
+/// Every (workload, form, ns per call) measurement criterion took, for the summary.
+static SAMPLES: Mutex<Vec<(&'static str, &'static str, f64)>> = Mutex::new(Vec::new());
 
 /// Distinct inputs uniform in `[lo, hi)`: as many as fit in 128 KiB (4 to 1024), as in the C++
 /// harness, so every call sees a different sample and the inputs stay in L2.
@@ -40,17 +42,32 @@ fn inputs<const I: usize>(seed: u64, lo: f64, hi: f64) -> Vec<[f32; I]> {
         .collect()
 }
 
-/// Times `forward` over the ring of inputs `xs`, recording ns per call.
+/// Times the network's and the frozen network's `forward` over the ring of inputs `xs`, in one
+/// group, recording ns per call.
 fn time<const I: usize, const O: usize>(
     c: &mut Criterion,
     name: &'static str,
     xs: &[[f32; I]],
-    forward: impl Fn(&[f32; I]) -> [f32; O],
+    network: impl Fn(&[f32; I]) -> [f32; O],
+    frozen: impl Fn(&[f32; I]) -> [f32; O],
 ) {
     let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Elements(1));
+    form(&mut group, name, "network", xs, network);
+    form(&mut group, name, "frozen", xs, frozen);
+    group.finish();
+}
+
+/// One form's benchmark within its workload's group.
+fn form<const I: usize, const O: usize>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    name: &'static str,
+    form: &'static str,
+    xs: &[[f32; I]],
+    forward: impl Fn(&[f32; I]) -> [f32; O],
+) {
     let mut i = 0;
-    group.bench_function("network", |b| {
+    group.bench_function(form, |b| {
         b.iter_custom(|iters| {
             let start = Instant::now();
             for _ in 0..iters {
@@ -61,52 +78,91 @@ fn time<const I: usize, const O: usize>(
             SAMPLES
                 .lock()
                 .unwrap()
-                .push((name, d.as_nanos() as f64 / iters as f64));
+                .push((name, form, d.as_nanos() as f64 / iters as f64));
             d
         })
     });
-    group.finish();
 }
 
 fn workloads(c: &mut Criterion) {
     let net: Xor = Xor::seeded(1);
+    let frozen = net.freeze();
     let xs = inputs::<2>(11, 0.0, 1.0);
-    time(c, "dense(2->8,tanh),dense(8->1,sigmoid)", &xs, |x| {
-        net.forward(x)
-    });
+    time(
+        c,
+        "dense(2->8,tanh),dense(8->1,sigmoid)",
+        &xs,
+        |x| net.forward(x),
+        |x| frozen.forward(x),
+    );
 
     let net: Mnist = Mnist::seeded(2);
+    let frozen = net.freeze();
     let xs = inputs::<784>(12, 0.0, 1.0);
-    time(c, "dense(784->128,relu),dense(128->10,softmax)", &xs, |x| {
-        net.forward(x)
-    });
+    time(
+        c,
+        "dense(784->128,relu),dense(128->10,softmax)",
+        &xs,
+        |x| net.forward(x),
+        |x| frozen.forward(x),
+    );
 
     let net: Lin8 = Lin8::seeded(3);
+    let frozen = net.freeze();
     let xs = inputs::<8>(13, -1.0, 1.0);
-    time(c, "dense(8->8,identity)", &xs, |x| net.forward(x));
+    time(
+        c,
+        "dense(8->8,identity)",
+        &xs,
+        |x| net.forward(x),
+        |x| frozen.forward(x),
+    );
 
     let net: Tanh16 = Tanh16::seeded(4);
+    let frozen = net.freeze();
     let xs = inputs::<16>(14, -1.0, 1.0);
-    time(c, "dense(16->16,tanh)", &xs, |x| net.forward(x));
+    time(
+        c,
+        "dense(16->16,tanh)",
+        &xs,
+        |x| net.forward(x),
+        |x| frozen.forward(x),
+    );
 
     let net: Relu64 = Relu64::seeded(5);
+    let frozen = net.freeze();
     let xs = inputs::<64>(15, -1.0, 1.0);
-    time(c, "dense(64->64,relu)", &xs, |x| net.forward(x));
+    time(
+        c,
+        "dense(64->64,relu)",
+        &xs,
+        |x| net.forward(x),
+        |x| frozen.forward(x),
+    );
 }
 
 fn summary(_: &mut Criterion) {
     let samples = SAMPLES.lock().unwrap();
     let mut names: Vec<&str> = samples.iter().map(|s| s.0).collect();
     names.dedup();
-    println!("\n| workload | ns per call (best) | ns per call (median) |\n|---|---:|---:|");
-    for name in names {
+    // Best and median ns per call of one workload's form.
+    let stats = |name: &str, form: &str| {
         let mut ns: Vec<f64> = samples
             .iter()
-            .filter(|s| s.0 == name)
-            .map(|s| s.1)
+            .filter(|s| s.0 == name && s.1 == form)
+            .map(|s| s.2)
             .collect();
         ns.sort_by(f64::total_cmp);
-        println!("| `{name}` | {:.2} | {:.2} |", ns[0], ns[ns.len() / 2]);
+        (ns[0], ns[ns.len() / 2])
+    };
+    println!(
+        "\n| workload | network: ns per call (best) | (median) | frozen: ns per call (best) \
+         | (median) |\n|---|---:|---:|---:|---:|"
+    );
+    for name in names {
+        let (nb, nm) = stats(name, "network");
+        let (fb, fm) = stats(name, "frozen");
+        println!("| `{name}` | {nb:.2} | {nm:.2} | {fb:.2} | {fm:.2} |");
     }
 }
 

@@ -8,6 +8,12 @@
 //! buffer); criterion's throughput is one element per sample (or per
 //! time step), so its `elem/s` is samples per second.
 //!
+//! `layer_step` compares each trainable layer's `step` with its frozen form's
+//! ([`FrozenGru`], [`FrozenLstm`]: the weights by columns), alone and followed by the dense
+//! layer in one step compiled for the CPU's instruction set; `cols_lanes` runs the frozen
+//! kernels at AVX-512 in 16 and in 8 lanes, the measurement behind
+//! `recurrent_cols::lanes_for`.
+//!
 //! At the end a summary prints, per workload, the best and the median nanoseconds per sample
 //! (per time step for BPTT) over criterion's samples, the statistic `bench/rtneural` prints for
 //! RTNeural (best of its repetitions), and the ratio of BPTT per time step to the GRU-16 step.
@@ -20,7 +26,11 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use network::{Rng, SequenceNetwork, network};
+use network::{Gru, Lstm, LstmState, Rng, SequenceNetwork, network};
+use network_core::kernels::dispatch::{self, InferSteps, Isa};
+use network_core::kernels::recurrent_cols::{self as rc, Lanes};
+use network_core::kernels::simd::Level;
+use network_core::{Freeze, FrozenGru, FrozenLstm};
 
 network! {
     struct Gru8 < gru(1 -> 8), dense(8 -> 1, identity) >
@@ -148,6 +158,227 @@ fn bptt(c: &mut Criterion) {
     g.finish();
 }
 
+/// One layer's `step` alone, `bench_step!`'s loop: `$make` builds the layer from a seeded
+/// trainable one.
+macro_rules! bench_layer {
+    ($g:ident, $layer:expr, $state:expr, $name:expr) => {{
+        let layer = $layer;
+        let xs = ring(2);
+        let mut state = $state;
+        let mut i = 0;
+        $g.bench_function($name, |b| {
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    i = (i + 1) % RING;
+                    black_box(layer.step(&mut state, black_box(&xs[i])));
+                }
+                record($name, start, iters)
+            })
+        });
+    }};
+}
+
+fn seeded<L: network::StepLayer<f32, Config = ()>>() -> L {
+    let mut l = L::zeroed(());
+    l.init_in_place(&mut Rng::new(1));
+    l
+}
+
+/// A frozen recurrent layer and a `dense(H -> 1, identity)` written out, as one step compiled
+/// for the CPU's instruction set ([`dispatch::step`]): what a frozen network's step does.
+struct FrozenNet<L, const H: usize> {
+    layer: L,
+    w: [f32; H],
+    b: f32,
+}
+
+impl<L, const H: usize> FrozenNet<L, H> {
+    fn new(layer: L) -> Self {
+        let mut rng = Rng::new(5);
+        FrozenNet {
+            layer,
+            w: std::array::from_fn(|_| rng.uniform(-0.3, 0.3)),
+            b: 0.1,
+        }
+    }
+
+    #[inline(always)]
+    fn dense(&self, h: &[f32; H]) -> [f32; 1] {
+        let mut y = self.b;
+        for (w, h) in self.w.iter().zip(h) {
+            y += w * h;
+        }
+        [y]
+    }
+
+    fn step(&self, state: &mut <Self as InferSteps>::State, x: &[f32; 1]) -> [f32; 1]
+    where
+        Self: InferSteps<Input = [f32; 1], Output = [f32; 1]>,
+    {
+        dispatch::step(self, state, x)
+    }
+}
+
+impl<const H: usize> InferSteps for FrozenNet<FrozenGru<f32, 1, H>, H> {
+    type Input = [f32; 1];
+    type Output = [f32; 1];
+    type State = [f32; H];
+
+    #[inline(always)]
+    fn step_isa<S: Isa>(&self, s: S, state: &mut [f32; H], x: &[f32; 1]) -> [f32; 1] {
+        let h = self.layer.step_isa(s, state, x);
+        self.dense(&h)
+    }
+}
+
+impl<const H: usize> InferSteps for FrozenNet<FrozenLstm<f32, 1, H>, H> {
+    type Input = [f32; 1];
+    type Output = [f32; 1];
+    type State = LstmState<f32, H>;
+
+    #[inline(always)]
+    fn step_isa<S: Isa>(&self, s: S, state: &mut LstmState<f32, H>, x: &[f32; 1]) -> [f32; 1] {
+        let h = self.layer.step_isa(s, state, x);
+        self.dense(&h)
+    }
+}
+
+/// The trainable layers' `step` (rows, PyTorch's layout) against their frozen forms' (columns),
+/// `IN = 1`, alone; then the trainable network with its `dense(H -> 1)` against the frozen
+/// layer with one ([`FrozenNet`]), each step compiled for the CPU's instruction set.
+fn layers(c: &mut Criterion) {
+    let mut g = c.benchmark_group("layer_step");
+    g.throughput(Throughput::Elements(1));
+    macro_rules! pair {
+        ($kind:ident, $h:literal, $state:expr, $net:ident, $name:literal, $dense:literal) => {{
+            let l: $kind<f32, 1, $h> = seeded();
+            bench_layer!(g, l, $state, concat!($name, " trainable"));
+            bench_layer!(g, l.freeze(), $state, concat!($name, " frozen"));
+            let net: $net = $net::seeded(1);
+            bench_layer!(
+                g,
+                net,
+                Default::default(),
+                concat!($name, ",", $dense, " trainable")
+            );
+            bench_layer!(
+                g,
+                FrozenNet::new(l.freeze()),
+                $state,
+                concat!($name, ",", $dense, " frozen")
+            );
+        }};
+    }
+    pair!(Gru, 8, [0.0f32; 8], Gru8, "gru(1->8)", "dense(8->1)");
+    pair!(Gru, 16, [0.0f32; 16], Gru16, "gru(1->16)", "dense(16->1)");
+    pair!(Gru, 32, [0.0f32; 32], Gru32, "gru(1->32)", "dense(32->1)");
+    pair!(
+        Lstm,
+        16,
+        LstmState::<f32, 16>::zeroed(),
+        Lstm16,
+        "lstm(1->16)",
+        "dense(16->1)"
+    );
+    pair!(
+        Lstm,
+        40,
+        LstmState::<f32, 40>::zeroed(),
+        Lstm40,
+        "lstm(1->40)",
+        "dense(40->1)"
+    );
+    g.finish();
+}
+
+/// The frozen kernels at AVX-512 in 16 and in 8 lanes, to choose a width per layer.
+fn lanes(c: &mut Criterion) {
+    let mut g = c.benchmark_group("cols_lanes");
+    g.throughput(Throughput::Elements(1));
+    macro_rules! widths {
+        (gru, $h:literal) => {{
+            let f = seeded::<Gru<f32, 1, $h>>().freeze();
+            let t = rc::Cols {
+                w_ih: f.w_ih.as_flattened().as_flattened(),
+                w_hh: f.w_hh.as_flattened().as_flattened(),
+                bias: f.bias.as_flattened(),
+                b_hn: &f.b_hn,
+            };
+            for (lanes, name) in [
+                (Lanes::Sixteen, concat!("gru ", $h, " x16")),
+                (Lanes::Eight, concat!("gru ", $h, " x8")),
+            ] {
+                let xs = ring(2);
+                let mut h = [0.0f32; $h];
+                let mut i = 0;
+                g.bench_function(name, |b| {
+                    b.iter_custom(|iters| {
+                        let start = Instant::now();
+                        for _ in 0..iters {
+                            i = (i + 1) % RING;
+                            assert!(rc::gru_lanes(
+                                Level::Avx512,
+                                lanes,
+                                t,
+                                black_box(&xs[i]),
+                                &mut h
+                            ));
+                        }
+                        record(name, start, iters)
+                    })
+                });
+            }
+        }};
+        (lstm, $h:literal) => {{
+            let f = seeded::<Lstm<f32, 1, $h>>().freeze();
+            let t = rc::Cols {
+                w_ih: f.w_ih.as_flattened().as_flattened(),
+                w_hh: f.w_hh.as_flattened().as_flattened(),
+                bias: f.bias.as_flattened(),
+                b_hn: &[],
+            };
+            for (lanes, name) in [
+                (Lanes::Sixteen, concat!("lstm ", $h, " x16")),
+                (Lanes::Eight, concat!("lstm ", $h, " x8")),
+            ] {
+                let xs = ring(2);
+                let mut st = LstmState::<f32, $h>::zeroed();
+                let mut i = 0;
+                g.bench_function(name, |b| {
+                    b.iter_custom(|iters| {
+                        let start = Instant::now();
+                        for _ in 0..iters {
+                            i = (i + 1) % RING;
+                            assert!(rc::lstm_lanes(
+                                Level::Avx512,
+                                lanes,
+                                t,
+                                black_box(&xs[i]),
+                                &mut st.h,
+                                &mut st.c
+                            ));
+                        }
+                        record(name, start, iters)
+                    })
+                });
+            }
+        }};
+    }
+    widths!(gru, 8);
+    widths!(gru, 16);
+    widths!(gru, 20);
+    widths!(gru, 32);
+    widths!(gru, 40);
+    widths!(gru, 64);
+    widths!(lstm, 8);
+    widths!(lstm, 16);
+    widths!(lstm, 32);
+    widths!(lstm, 40);
+    widths!(lstm, 64);
+    g.finish();
+}
+
 fn summary(_: &mut Criterion) {
     let samples = SAMPLES.lock().unwrap();
     let mut names: Vec<&str> = samples.iter().map(|s| s.0).collect();
@@ -176,5 +407,5 @@ fn summary(_: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, step, block, bptt, summary);
+criterion_group!(benches, step, block, bptt, layers, lanes, summary);
 criterion_main!(benches);

@@ -1,7 +1,8 @@
 //! Best-of timing of inference, less disturbed by other processes than criterion's means on a
 //! shared machine: each workload runs many repetitions of a fixed number of calls and prints
-//! the fastest repetition, in ns per call (per batch of 256 for the last two lines). The
-//! workloads are those of `benches/inference.rs`, plus wider tanh and sigmoid layers.
+//! the fastest repetition, in ns per call (per batch of 256 for the last lines). The
+//! workloads are those of `benches/inference.rs`, each also frozen (`net.freeze()`), plus
+//! wider tanh and sigmoid layers.
 //!
 //! Run with `cargo run --release -p network-benches --example inference_best`.
 
@@ -46,25 +47,45 @@ fn main() {
     best("xor", 3000, 1000, || {
         black_box(xor.forward(black_box(&x)));
     });
+    let frozen = xor.freeze();
+    best("xor frozen", 3000, 1000, || {
+        black_box(frozen.forward(black_box(&x)));
+    });
     let mnist = Mnist::<f32>::boxed_seeded(2);
     let x: [f32; 784] = sample(&mut rng);
     best("mnist", 2000, 10, || {
         black_box(mnist.forward(black_box(&x)));
+    });
+    let frozen = Box::new(mnist.freeze());
+    best("mnist frozen", 2000, 10, || {
+        black_box(frozen.forward(black_box(&x)));
     });
     let l8 = Linear8::<f32>::seeded(3);
     let x: [f32; 8] = sample(&mut rng);
     best("8-8 identity", 3000, 1000, || {
         black_box(l8.forward(black_box(&x)));
     });
+    let frozen = l8.freeze();
+    best("8-8 identity frozen", 3000, 1000, || {
+        black_box(frozen.forward(black_box(&x)));
+    });
     let t16 = Tanh16::<f32>::seeded(4);
     let x: [f32; 16] = sample(&mut rng);
     best("16-16 tanh", 3000, 1000, || {
         black_box(t16.forward(black_box(&x)));
     });
+    let frozen = t16.freeze();
+    best("16-16 tanh frozen", 3000, 1000, || {
+        black_box(frozen.forward(black_box(&x)));
+    });
     let r64 = Relu64::<f32>::seeded(5);
     let x: [f32; 64] = sample(&mut rng);
     best("64-64 relu", 3000, 300, || {
         black_box(r64.forward(black_box(&x)));
+    });
+    let frozen = r64.freeze();
+    best("64-64 relu frozen", 3000, 300, || {
+        black_box(frozen.forward(black_box(&x)));
     });
     let n = Tanh64::<f32>::seeded(5);
     let x: [f32; 64] = sample(&mut rng);
@@ -91,6 +112,11 @@ fn main() {
     });
     best("784-128-10 x256, forward_batch", 200, 1, || {
         mnist.forward_batch(black_box(&xs), &mut ys);
+        black_box(&ys);
+    });
+    let frozen = Box::new(mnist.freeze());
+    best("784-128-10 x256, frozen forward_batch", 200, 1, || {
+        frozen.forward_batch(black_box(&xs), &mut ys);
         black_box(&ys);
     });
 }

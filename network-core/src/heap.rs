@@ -23,9 +23,10 @@ use crate::activation::{
     Elu, Gelu, GeluTanh, Identity, LeakyRelu, Relu, Sigmoid, Silu, Softmax, Softplus, Tanh,
 };
 use crate::dense::LayerTrace;
-use crate::dense::{Dense, DenseGradients};
+use crate::dense::{Dense, DenseGradients, FrozenDense};
 use crate::error::Error;
 use crate::float::Float;
+use crate::layers::frozen_recurrent::{FrozenGru, FrozenLstm};
 use crate::layers::gru::{Gru, GruGradients, GruStep};
 use crate::layers::lstm::{Lstm, LstmGradients, LstmState, LstmStep};
 use crate::loss::Loss;
@@ -66,6 +67,51 @@ where
     T: Float,
     A: crate::activation::Activation + ZeroBits,
 {
+}
+
+// SAFETY: a frozen dense layer is its weight and bias arrays of `T` and its activation, all
+// `ZeroBits` (checked by the exhaustive pattern in `check_frozen`).
+unsafe impl<T, const IN: usize, const OUT: usize, A> ZeroBits for FrozenDense<T, IN, OUT, A>
+where
+    T: Float,
+    A: crate::activation::Activation + ZeroBits,
+{
+}
+
+// SAFETY: a frozen recurrent layer is arrays of `T` (checked in `check_frozen`).
+unsafe impl<T: ZeroBits, const IN: usize, const H: usize> ZeroBits for FrozenGru<T, IN, H> {}
+// SAFETY: as above.
+unsafe impl<T: ZeroBits, const IN: usize, const H: usize> ZeroBits for FrozenLstm<T, IN, H> {}
+
+/// Fails to compile if a field is added to a frozen layer without being `ZeroBits`.
+#[allow(dead_code)]
+fn check_frozen<T: Float>(
+    dense: FrozenDense<T, 2, 3, LeakyRelu>,
+    gru: FrozenGru<T, 2, 3>,
+    lstm: FrozenLstm<T, 2, 3>,
+) {
+    let FrozenDense {
+        weight_t,
+        bias,
+        activation,
+    } = dense;
+    is_zero_bits(&weight_t);
+    is_zero_bits(&bias);
+    is_zero_bits(&activation);
+    let FrozenGru {
+        w_ih,
+        w_hh,
+        bias,
+        b_hn,
+    } = gru;
+    is_zero_bits(&w_ih);
+    is_zero_bits(&w_hh);
+    is_zero_bits(&bias);
+    is_zero_bits(&b_hn);
+    let FrozenLstm { w_ih, w_hh, bias } = lstm;
+    is_zero_bits(&w_ih);
+    is_zero_bits(&w_hh);
+    is_zero_bits(&bias);
 }
 
 // SAFETY: the gradients of a layer are two arrays of `T` (checked in `check_layers`).
@@ -383,6 +429,54 @@ macro_rules! __zero_bits_window {
         };
         $crate::__boxed_window!($net, $window);
     };
+}
+
+/// What `network!` emits for every network's frozen form: its `ZeroBits` impl, proven by an
+/// exhaustive pattern over its fields, and the network's inherent `boxed_freeze`, which needs
+/// `std`.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __zero_bits_frozen {
+    ($net:ident, $frozen:ident, [$($field:ident),*]) => {
+        // SAFETY: `check` below lists every field, and each is `ZeroBits` (a frozen layer over
+        // a `ZeroBits` scalar).
+        unsafe impl<T: $crate::Float> $crate::heap::ZeroBits for $frozen<T> {}
+        const _: () = {
+            #[allow(dead_code)]
+            fn check<T: $crate::Float>(frozen: $frozen<T>) {
+                let $frozen { $($field),* } = frozen;
+                $( $crate::heap::is_zero_bits(&$field); )*
+            }
+        };
+        $crate::__boxed_freeze!($net, $frozen);
+    };
+}
+
+/// The inherent `boxed_freeze` of a network: its frozen form allocated zeroed on the heap and
+/// filled in place, never on the stack.
+#[cfg(feature = "std")]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __boxed_freeze {
+    ($net:ident, $frozen:ident) => {
+        impl<T: $crate::Float> $net<T> {
+            /// [`freeze`](Self::freeze) on the heap, without passing through the stack: for
+            /// networks too large for it.
+            pub fn boxed_freeze(&self) -> $crate::heap::Box<$frozen<T>> {
+                let mut frozen = $crate::heap::zeroed_box::<$frozen<T>>();
+                self.freeze_into(&mut frozen);
+                frozen
+            }
+        }
+    };
+}
+
+/// Without `std`, there is no `boxed_freeze`.
+#[cfg(not(feature = "std"))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __boxed_freeze {
+    ($($t:tt)*) => {};
 }
 
 /// The inherent `boxed_window` of a sequence network: its trace storage allocated zeroed on

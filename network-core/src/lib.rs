@@ -85,7 +85,7 @@ pub use activation::{
     Activation, Elementwise, Elu, Gelu, GeluTanh, Identity, LeakyRelu, Relu, Sigmoid, Silu,
     Softmax, Softplus, Tanh,
 };
-pub use dense::{Dense, DenseGradients, LayerTrace};
+pub use dense::{Dense, DenseGradients, FrozenDense, LayerTrace};
 pub use display::fmt_gradients;
 pub use error::Error;
 pub use gradcheck::{GradCheck, SequenceGradCheck, grad_check, grad_check_sequence};
@@ -100,6 +100,7 @@ pub use io::safetensors;
 #[cfg(feature = "serde")]
 pub use io::serde_impls;
 pub use layers::frozen::{Freeze, FrozenLayer};
+pub use layers::frozen_recurrent::{FrozenGru, FrozenLstm};
 pub use layers::gru::{Gru, GruGradients, GruStep};
 pub use layers::lstm::{Lstm, LstmGradients, LstmState, LstmStep};
 pub use layers::sequence::{StatelessForward, StepLayer};

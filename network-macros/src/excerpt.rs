@@ -2,10 +2,10 @@
 //!
 //! The test expands a fixed two-layer declaration, pretty-prints the functions that carry
 //! backpropagation: from its `Network` impl `forward`, `forward_trace` (which pick the
-//! instruction set) and `backward_delta`, and from its `Forward` impl the layer-by-layer
-//! passes they run (`forward_isa`, `forward_trace_isa`); the inherent methods of those names
-//! call them. It checks that the document
-//! holds exactly that text between its markers. After a change to the generated code, run
+//! instruction set) and `backward_delta`, and from its `Infer` and `Forward` impls the
+//! layer-by-layer passes they run (`forward_isa`, `forward_trace_isa`); the inherent methods
+//! of those names call them. It checks that the document holds exactly that text between its
+//! markers. After a change to the generated code, run
 //! `UPDATE_DOCS=1 cargo test -p network-macros` to rewrite the section, and review the diff.
 
 use quote::ToTokens;
@@ -14,7 +14,7 @@ use crate::{ast, expand};
 
 /// The declaration the document shows.
 const DECL: &str = "pub struct Mazur < dense(2 -> 2, sigmoid), dense(2 -> 1, sigmoid) >";
-/// The methods of the `Network` and `Forward` impls the document shows.
+/// The methods of the `Network`, `Infer` and `Forward` impls the document shows.
 const FUNCTIONS: &[&str] = &[
     "forward",
     "forward_trace",
@@ -54,7 +54,7 @@ fn excerpt() -> String {
         let is_network = imp.trait_.as_ref().is_some_and(|(path, _)| {
             path.segments
                 .last()
-                .is_some_and(|s| s.ident == "Network" || s.ident == "Forward")
+                .is_some_and(|s| ["Network", "Infer", "Forward"].iter().any(|t| s.ident == t))
         });
         if !is_network || !self_ty.starts_with("Mazur <") {
             continue;

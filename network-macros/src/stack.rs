@@ -133,6 +133,8 @@ pub struct Warnings {
     pub train_sequence_batch: TokenStream,
     /// On the gradients' `zeroed`.
     pub grads_zeroed: TokenStream,
+    /// On the network's `freeze`, which returns the frozen network, as large as the network.
+    pub freeze: TokenStream,
     /// An inherent `load` carrying the warning (the model file's `load` is a trait method,
     /// which cannot be flagged for some implementors only).
     pub load: TokenStream,
@@ -208,6 +210,10 @@ pub fn warnings(plan: &Plan, grads: &Ident) -> Warnings {
         )),
         grads_zeroed: note(format!(
             "`{grads}::zeroed` returns {gr}: use `{name}::boxed_gradients()`{silence}"
+        )),
+        freeze: note(format!(
+            "`{name}::freeze` returns the frozen network, {net}: use `net.boxed_freeze()`, or \
+             `net.freeze_into(&mut frozen)` to refresh one{silence}"
         )),
         load: {
             let text = format!(

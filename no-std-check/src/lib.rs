@@ -49,7 +49,8 @@ pub const MODEL_LEN: usize = network::model::encoded_len::<f32, Tiny>();
 
 /// Trains, writes the model into a stack buffer and reads it back into a fresh network (the
 /// model-file code also needs neither std nor alloc), then classifies every XOR input with the
-/// copy; returns how many of the four are right (0 if the model did not round-trip).
+/// copy and with its frozen form (`freeze`); returns how many of the four both get right (0 if
+/// the model did not round-trip).
 pub fn run() -> usize {
     let (trained, _, _) = train(2000);
     let mut buf = [0u8; MODEL_LEN];
@@ -57,10 +58,11 @@ pub fn run() -> usize {
     if trained.to_bytes(&mut buf).is_err() || net.from_bytes(&buf).is_err() {
         return 0;
     }
+    let frozen = net.freeze();
     DATA.iter()
         .filter(|(x, y)| {
-            let [p] = net.forward(x);
-            (p >= 0.5) == (y[0] >= 0.5)
+            let ([p], [q]) = (net.forward(x), frozen.forward(x));
+            (p >= 0.5) == (y[0] >= 0.5) && (q >= 0.5) == (y[0] >= 0.5)
         })
         .count()
 }

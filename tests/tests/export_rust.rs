@@ -2,7 +2,7 @@
 //! Cortex-M4F firmware compiles in is what it writes for the trained model of
 //! `fixtures/xor.model`.
 
-use network::kernels::dispatch::{Forward, Portable};
+use network::kernels::dispatch::{Infer, Portable};
 use network::prelude::*;
 use network::{ModelFile, export_rust};
 

@@ -3,7 +3,8 @@
 //! the network, its gradients and the optimizer state live on the heap, allocated zeroed in
 //! place, and a model file is read into a boxed network. On a small network the heap paths
 //! give the same results as the stack ones. The same for a sequence network (3.8 MiB of `f32`)
-//! trained through time, and for a window of traces larger than the thread's stack.
+//! trained through time, for a window of traces larger than the thread's stack, and for the
+//! frozen forms of both networks.
 
 use network::prelude::*;
 use network::{Rng, Vector, clip_grad_norm};
@@ -301,6 +302,40 @@ fn big_sequence_network_trains_through_time_in_a_2_mib_thread() {
         loaded.load_into(&path).unwrap();
         std::fs::remove_file(&path).unwrap();
         assert_eq!(params(&*loaded), params(&*net));
+    });
+}
+
+/// The frozen forms of the large networks, built on the heap in a 2 MiB thread
+/// (`boxed_freeze`), compute what the networks compute within rounding; `freeze_into`
+/// refreshes one in place after the weights change.
+#[test]
+fn big_networks_freeze_on_the_heap_in_a_2_mib_thread() {
+    in_small_thread(|| {
+        let mut net = Big::<f32>::boxed_seeded(7);
+        let mut frozen = net.boxed_freeze();
+        let mut rng = Rng::new(8);
+        let x: [f32; 784] = core::array::from_fn(|_| rng.uniform(0.0, 1.0));
+        let close = |a: &[f32], b: &[f32]| {
+            a.iter()
+                .zip(b)
+                .all(|(a, b)| (a - b).abs() <= 1e-5 * b.abs().max(1.0))
+        };
+        assert!(close(&frozen.forward(&x), &net.forward(&x)));
+        let before = frozen.forward(&x);
+        net.l3.bias[0] += 1.0;
+        assert_eq!(frozen.forward(&x), before, "a frozen network is a copy");
+        net.freeze_into(&mut frozen);
+        assert!(close(&frozen.forward(&x), &net.forward(&x)));
+        assert_ne!(frozen.forward(&x), before);
+
+        let gru = BigGru::<f32>::boxed_seeded(9);
+        let frozen = gru.boxed_freeze();
+        let (mut a, mut b) = (BigGruState::default(), BigGruState::default());
+        for t in 0..8 {
+            let x: [f32; 128] = core::array::from_fn(|i| ((i + t) as f32 * 0.37).sin());
+            let (want, got) = (gru.step(&mut a, &x), frozen.step(&mut b, &x));
+            assert!(close(&got, &want), "step {t}: {got:?} against {want:?}");
+        }
     });
 }
 

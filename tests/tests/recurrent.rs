@@ -201,7 +201,7 @@ fn inputs<const N: usize>(seed: u64, steps: usize) -> Vec<[f32; N]> {
 /// of each other: such networks are compared within rounding (`close`).
 macro_rules! check_dispatched_step {
     ($net:ident, $state:ident, [$($l:ident),+], $mode:ident) => {{
-        use network::kernels::dispatch::{Portable, Steps};
+        use network::kernels::dispatch::{InferSteps, Portable};
         let net: $net = $net::seeded(5);
         let xs = inputs::<{ $net::<f32>::INPUTS }>(6, 200);
         let (mut fused, mut layered, mut portable) =

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use std::string::String;
 use std::{format, vec};
 
-use crate::kernels::dispatch::{Forward, Portable};
+use crate::kernels::dispatch::{Infer, Portable};
 use crate::network::{LayerInfo, Network};
 use crate::scalar::Float;
 
@@ -41,11 +41,11 @@ pub const SELF_TEST_TOLERANCE_F64: f64 = 1e-10;
 ///
 /// ```
 /// # use network_core::export_rust;
-/// # use network_core::kernels::dispatch::Forward;
+/// # use network_core::kernels::dispatch::Infer;
 /// # fn demo<N>(net: &N, x: <N as network_core::Network<f32>>::Input) -> std::io::Result<()>
 /// # where
 /// #     N: network_core::Network<f32>
-/// #         + Forward<Input = <N as network_core::Network<f32>>::Input, Output = <N as network_core::Network<f32>>::Output>,
+/// #         + Infer<Input = <N as network_core::Network<f32>>::Input, Output = <N as network_core::Network<f32>>::Output>,
 /// # {
 /// let mut source = Vec::new();
 /// export_rust(net, "XOR", &[x], &mut source)?;
@@ -59,7 +59,7 @@ pub fn export_rust<T, N, W>(
 ) -> io::Result<()>
 where
     T: Float,
-    N: Network<T> + Forward<Input = <N as Network<T>>::Input, Output = <N as Network<T>>::Output>,
+    N: Network<T> + Infer<Input = <N as Network<T>>::Input, Output = <N as Network<T>>::Output>,
     W: Write,
 {
     let invalid = |msg: String| io::Error::new(io::ErrorKind::InvalidInput, msg);

@@ -9,12 +9,17 @@
 //! instruction set reaches the layers as an [`Isa`] token, through which the activations call
 //! the vector versions of [`act_simd`](super::act_simd) at every width.
 //!
-//! A sequence network's time step ([`Steps`], [`step`]) is chosen the same way, once per step
-//! rather than once per layer: the recurrent layers' kernels
+//! A sequence network's time step ([`InferSteps`], [`step`]) is chosen the same way, once per
+//! step rather than once per layer: the recurrent layers' kernels
 //! ([`recurrent`](super::recurrent)) and the dense layers inline into one function, where the
 //! vector a layer hands the next stays in registers. [`step_block`] chooses once per buffer
 //! and loops inside that function, where the recurrent state and the weights stay in
 //! registers from one step to the next.
+//!
+//! The passes that keep a trace for training ([`Forward`], [`Steps`]) extend those that do
+//! not ([`Infer`], [`InferSteps`]): a frozen network (`{Name}Frozen`, the layers'
+//! [`FrozenLayer`](crate::FrozenLayer) forms) has only the latter, and runs through the same
+//! [`forward`], [`forward_batch`], [`step`] and [`step_block`].
 //!
 //! The portable code keeps its order of operations (no multiply-add is fused, as Rust never
 //! contracts), so every product is bit for bit the one of the portable code; `tanh` and
@@ -32,6 +37,7 @@ use crate::scalar::Float;
 use super::{
     act_simd, matvec_simd,
     recurrent::{self, GruGates, LstmGates, Tensors},
+    recurrent_cols::{self, Cols},
     simd::{self, Level},
 };
 
@@ -85,6 +91,27 @@ pub trait Isa: Copy + sealed::Sealed {
         y: &mut [f32; H],
         gates: Option<LstmGates<H>>,
     ) -> bool;
+
+    /// One frozen `f32` GRU step with [`recurrent_cols::gru`]'s kernel for this instruction
+    /// set; `false` (nothing done) when the caller's portable step should run instead.
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    fn gru_cols<const IN: usize, const H: usize>(
+        self,
+        t: Cols,
+        x: &[f32; IN],
+        h: &mut [f32; H],
+    ) -> bool;
+
+    /// One frozen `f32` LSTM step with [`recurrent_cols::lstm`]'s kernel for this
+    /// instruction set; `false` (nothing done) as for [`gru_cols`](Self::gru_cols).
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    fn lstm_cols<const IN: usize, const H: usize>(
+        self,
+        t: Cols,
+        x: &[f32; IN],
+        h: &mut [f32; H],
+        c: &mut [f32; H],
+    ) -> bool;
 }
 
 /// The portable code: every target, every scalar type.
@@ -137,6 +164,29 @@ impl Isa for Portable {
         _: &mut [f32; H],
         _: &mut [f32; H],
         _: Option<LstmGates<H>>,
+    ) -> bool {
+        false
+    }
+
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[inline(always)]
+    fn gru_cols<const IN: usize, const H: usize>(
+        self,
+        _: Cols,
+        _: &[f32; IN],
+        _: &mut [f32; H],
+    ) -> bool {
+        false
+    }
+
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[inline(always)]
+    fn lstm_cols<const IN: usize, const H: usize>(
+        self,
+        _: Cols,
+        _: &[f32; IN],
+        _: &mut [f32; H],
+        _: &mut [f32; H],
     ) -> bool {
         false
     }
@@ -256,6 +306,29 @@ impl Isa for Avx2 {
         // SAFETY: as in `gru`.
         unsafe { recurrent::lstm_known(Level::Avx2, t, x, h, c, y, gates) }
     }
+
+    #[inline(always)]
+    fn gru_cols<const IN: usize, const H: usize>(
+        self,
+        t: Cols,
+        x: &[f32; IN],
+        h: &mut [f32; H],
+    ) -> bool {
+        // SAFETY: an `Avx2` exists only once `forward` found AVX2 and FMA on this CPU.
+        unsafe { recurrent_cols::gru_known(Level::Avx2, t, x, h) }
+    }
+
+    #[inline(always)]
+    fn lstm_cols<const IN: usize, const H: usize>(
+        self,
+        t: Cols,
+        x: &[f32; IN],
+        h: &mut [f32; H],
+        c: &mut [f32; H],
+    ) -> bool {
+        // SAFETY: as in `gru_cols`.
+        unsafe { recurrent_cols::lstm_known(Level::Avx2, t, x, h, c) }
+    }
 }
 
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
@@ -369,30 +442,59 @@ impl Isa for Avx512 {
         // SAFETY: as in `gru`.
         unsafe { recurrent::lstm_known(Level::Avx512, t, x, h, c, y, gates) }
     }
+
+    #[inline(always)]
+    fn gru_cols<const IN: usize, const H: usize>(
+        self,
+        t: Cols,
+        x: &[f32; IN],
+        h: &mut [f32; H],
+    ) -> bool {
+        // SAFETY: an `Avx512` exists only once `forward` found AVX-512F and VL, AVX2
+        // and FMA on this CPU.
+        unsafe { recurrent_cols::gru_known(Level::Avx512, t, x, h) }
+    }
+
+    #[inline(always)]
+    fn lstm_cols<const IN: usize, const H: usize>(
+        self,
+        t: Cols,
+        x: &[f32; IN],
+        h: &mut [f32; H],
+        c: &mut [f32; H],
+    ) -> bool {
+        // SAFETY: as in `gru_cols`.
+        unsafe { recurrent_cols::lstm_known(Level::Avx512, t, x, h, c) }
+    }
 }
 
 /// A network whose forward pass is written once for every [`Isa`]: the `network!` macro
-/// implements it with the straight-line code of `Network::forward` and `forward_trace`.
-pub trait Forward {
+/// implements it with the straight-line code of `Network::forward` for a network, and of the
+/// frozen network's `forward` for its inference form (`{Name}Frozen`).
+pub trait Infer {
     /// The input array.
     type Input;
     /// The output array.
     type Output;
 
+    /// The forward pass, with the activations in the vector lanes `s` allows.
+    fn forward_isa<S: Isa>(&self, s: S, x: &Self::Input) -> Self::Output;
+}
+
+/// A network whose forward pass keeping every layer's `z` and `a` is written once for every
+/// [`Isa`] too: the `network!` macro implements it with the code of `forward_trace`.
+pub trait Forward: Infer {
     /// What `forward_trace` keeps: the input and every layer's `z` and `a`.
     type Trace;
 
-    /// The forward pass, with the activations in the vector lanes `s` allows.
-    fn forward_isa<S: Isa>(&self, s: S, x: &Self::Input) -> Self::Output;
-
-    /// The forward pass keeping every layer's `z` and `a`, as [`forward_isa`](Self::forward_isa).
+    /// The forward pass keeping every layer's `z` and `a`, as [`forward_isa`](Infer::forward_isa).
     fn forward_trace_isa<S: Isa>(&self, s: S, x: &Self::Input) -> Self::Trace;
 }
 
 /// `net`'s forward pass compiled for the best instruction set of this CPU (the portable code
 /// without `std`, or off x86-64).
 #[inline]
-pub fn forward<N: Forward>(net: &N, x: &N::Input) -> N::Output {
+pub fn forward<N: Infer>(net: &N, x: &N::Input) -> N::Output {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     match simd::level() {
         // SAFETY: the CPU has AVX-512F and VL (the level says so), AVX2 and FMA: all the
@@ -403,6 +505,54 @@ pub fn forward<N: Forward>(net: &N, x: &N::Input) -> N::Output {
         _ => {}
     }
     net.forward_isa(Portable, x)
+}
+
+/// [`forward`] over a batch, `ys[s]` the output for `xs[s]`: one choice of instruction set for
+/// the whole batch, the loop over samples inside the function compiled for it.
+///
+/// # Panics
+///
+/// If the lengths differ.
+#[inline]
+pub fn forward_batch<N: Infer>(net: &N, xs: &[N::Input], ys: &mut [N::Output]) {
+    assert_eq!(
+        xs.len(),
+        ys.len(),
+        "forward_batch needs one output per input"
+    );
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    match simd::level() {
+        // SAFETY: as in `forward`.
+        Level::Avx512 if simd::supported(Level::Avx2) => {
+            return unsafe { avx512_each(net, xs, ys) };
+        }
+        // SAFETY: the CPU has AVX2 and FMA.
+        Level::Avx2 => return unsafe { avx2_each(net, xs, ys) },
+        _ => {}
+    }
+    each(net, Portable, xs, ys)
+}
+
+/// The loop of [`forward_batch`] with `s`.
+#[inline(always)]
+fn each<N: Infer, S: Isa>(net: &N, s: S, xs: &[N::Input], ys: &mut [N::Output]) {
+    for (x, y) in xs.iter().zip(ys.iter_mut()) {
+        *y = net.forward_isa(s, x);
+    }
+}
+
+/// [`forward_batch`] compiled for AVX2+FMA.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx2,fma")]
+fn avx2_each<N: Infer>(net: &N, xs: &[N::Input], ys: &mut [N::Output]) {
+    each(net, Avx2(()), xs, ys)
+}
+
+/// [`forward_batch`] compiled for AVX-512F and VL (with AVX2+FMA).
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
+fn avx512_each<N: Infer>(net: &N, xs: &[N::Input], ys: &mut [N::Output]) {
+    each(net, Avx512(()), xs, ys)
 }
 
 /// `net`'s forward pass keeping every layer's `z` and `a`, compiled for the best instruction
@@ -423,7 +573,7 @@ pub fn forward_trace<N: Forward>(net: &N, x: &N::Input) -> N::Trace {
 /// The forward pass compiled for AVX2+FMA: `forward_isa` and the layers inline here.
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[target_feature(enable = "avx2,fma")]
-fn avx2<N: Forward>(net: &N, x: &N::Input) -> N::Output {
+fn avx2<N: Infer>(net: &N, x: &N::Input) -> N::Output {
     net.forward_isa(Avx2(()), x)
 }
 
@@ -432,7 +582,7 @@ fn avx2<N: Forward>(net: &N, x: &N::Input) -> N::Output {
 /// 8-lane masks and selects became 512-bit instructions).
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
-fn avx512<N: Forward>(net: &N, x: &N::Input) -> N::Output {
+fn avx512<N: Infer>(net: &N, x: &N::Input) -> N::Output {
     net.forward_isa(Avx512(()), x)
 }
 
@@ -451,23 +601,29 @@ fn avx512_trace<N: Forward>(net: &N, x: &N::Input) -> N::Trace {
 }
 
 /// A sequence network whose time step is written once for every [`Isa`]: the `network!`
-/// macro implements it with the straight-line step of `SequenceNetwork::step` and
-/// `step_trace`, each layer through `StepLayer::step_isa` (the recurrent layers' kernels for
-/// that instruction set, the dense layers' `forward_isa`).
-pub trait Steps {
+/// macro implements it with the straight-line step of `SequenceNetwork::step`, each layer
+/// through `StepLayer::step_isa` (the recurrent layers' kernels for that instruction set, the
+/// dense layers' `forward_isa`), and for the frozen network (`{Name}Frozen`) with its layers'
+/// `FrozenLayer::step_isa`.
+pub trait InferSteps {
     /// The input of one time step.
     type Input;
     /// The output of one time step.
     type Output;
     /// What the network carries from one step to the next.
     type State;
-    /// What one step keeps for backpropagation.
-    type Trace;
 
     /// One time step with the instruction set `s`, advancing `state`.
     fn step_isa<S: Isa>(&self, s: S, state: &mut Self::State, x: &Self::Input) -> Self::Output;
+}
 
-    /// One time step keeping its trace, as [`step_isa`](Self::step_isa).
+/// A sequence network whose time step keeping its trace is written once for every [`Isa`]
+/// too: the `network!` macro implements it with the code of `SequenceNetwork::step_trace`.
+pub trait Steps: InferSteps {
+    /// What one step keeps for backpropagation.
+    type Trace;
+
+    /// One time step keeping its trace, as [`step_isa`](InferSteps::step_isa).
     fn step_trace_isa<S: Isa>(
         &self,
         s: S,
@@ -481,7 +637,7 @@ pub trait Steps {
 /// chooses it: the layers inline into one function, where the vector a layer hands the next
 /// can stay in registers.
 #[inline]
-pub fn step<N: Steps>(net: &N, state: &mut N::State, x: &N::Input) -> N::Output {
+pub fn step<N: InferSteps>(net: &N, state: &mut N::State, x: &N::Input) -> N::Output {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     match simd::level() {
         // SAFETY: as in `forward`.
@@ -502,7 +658,12 @@ pub fn step<N: Steps>(net: &N, state: &mut N::State, x: &N::Input) -> N::Output 
 ///
 /// If the lengths differ.
 #[inline]
-pub fn step_block<N: Steps>(net: &N, state: &mut N::State, xs: &[N::Input], ys: &mut [N::Output]) {
+pub fn step_block<N: InferSteps>(
+    net: &N,
+    state: &mut N::State,
+    xs: &[N::Input],
+    ys: &mut [N::Output],
+) {
     assert_eq!(xs.len(), ys.len(), "step_block needs one output per input");
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     match simd::level() {
@@ -535,7 +696,7 @@ pub fn step_trace<N: Steps>(net: &N, state: &mut N::State, x: &N::Input, trace: 
 
 /// The loop of [`step_block`] with `s`.
 #[inline(always)]
-fn block<N: Steps, S: Isa>(
+fn block<N: InferSteps, S: Isa>(
     net: &N,
     s: S,
     state: &mut N::State,
@@ -550,28 +711,33 @@ fn block<N: Steps, S: Isa>(
 /// [`step`] compiled for AVX2+FMA.
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[target_feature(enable = "avx2,fma")]
-fn avx2_step<N: Steps>(net: &N, state: &mut N::State, x: &N::Input) -> N::Output {
+fn avx2_step<N: InferSteps>(net: &N, state: &mut N::State, x: &N::Input) -> N::Output {
     net.step_isa(Avx2(()), state, x)
 }
 
 /// [`step`] compiled for AVX-512F and VL (with AVX2+FMA).
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
-fn avx512_step<N: Steps>(net: &N, state: &mut N::State, x: &N::Input) -> N::Output {
+fn avx512_step<N: InferSteps>(net: &N, state: &mut N::State, x: &N::Input) -> N::Output {
     net.step_isa(Avx512(()), state, x)
 }
 
 /// [`step_block`] compiled for AVX2+FMA.
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[target_feature(enable = "avx2,fma")]
-fn avx2_block<N: Steps>(net: &N, state: &mut N::State, xs: &[N::Input], ys: &mut [N::Output]) {
+fn avx2_block<N: InferSteps>(net: &N, state: &mut N::State, xs: &[N::Input], ys: &mut [N::Output]) {
     block(net, Avx2(()), state, xs, ys)
 }
 
 /// [`step_block`] compiled for AVX-512F and VL (with AVX2+FMA).
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
-fn avx512_block<N: Steps>(net: &N, state: &mut N::State, xs: &[N::Input], ys: &mut [N::Output]) {
+fn avx512_block<N: InferSteps>(
+    net: &N,
+    state: &mut N::State,
+    xs: &[N::Input],
+    ys: &mut [N::Output],
+) {
     block(net, Avx512(()), state, xs, ys)
 }
 
@@ -662,6 +828,103 @@ mod tests {
         same_bits::<240, 64, _, _>(Sigmoid, s, 12);
         same_bits::<24, 8, _, _>(Tanh, s, 13);
         same_bits::<16, 8, _, _>(Identity, s, 14);
+    }
+
+    /// A frozen layer's `forward_isa` with `s` against its trainable layer's with `s` on many
+    /// inputs, within rounding (`tol` relative, with a floor of `tol`): the sums run in another
+    /// order. One output takes the trainable layer's dot product: the same bits. Freezing and
+    /// thawing gives the layer back bit for bit.
+    fn frozen_close<T: Float, const I: usize, const O: usize, A: Activation, S: Isa>(
+        act: A,
+        s: S,
+        seed: u64,
+        tol: f64,
+    ) {
+        use crate::Freeze;
+        let mut rng = Rng::new(seed);
+        let mut layer: Box<Dense<T, I, O, A>> = Box::new(Dense::zeroed(act));
+        layer.init_in_place(&mut rng);
+        for b in &mut layer.bias {
+            *b = rng.uniform(-0.5, 0.5);
+        }
+        let frozen = Box::new(layer.freeze());
+        assert!(frozen.thaw() == *layer, "{I} -> {O}: thaw");
+        for i in 0..I {
+            for j in 0..O {
+                assert!(frozen.weight_t[i][j] == layer.weight[j][i]);
+            }
+        }
+        for scale in [0.1, 1.0, 3.0] {
+            for _ in 0..20 {
+                let x: [T; I] = core::array::from_fn(|_| rng.uniform(-scale, scale));
+                let (want, got) = (layer.forward_isa(s, &x), frozen.forward_isa(s, &x));
+                let portable = frozen.forward(&x);
+                for ((&w, &g), &p) in want.iter().zip(&got).zip(&portable) {
+                    let (w, g, p) = (w.as_f64(), g.as_f64(), p.as_f64());
+                    let bound = tol * w.abs().max(1.0);
+                    assert!(
+                        (w - g).abs() <= bound,
+                        "{I} -> {O} {}: {g} vs {w}",
+                        act.name()
+                    );
+                    assert!(
+                        (w - p).abs() <= bound,
+                        "{I} -> {O} {}: {p} vs {w}",
+                        act.name()
+                    );
+                }
+                if O == 1 && act.name() != "tanh" && act.name() != "sigmoid" {
+                    assert!(want[0] == got[0], "{I} -> 1 {}: a dot product", act.name());
+                }
+            }
+        }
+    }
+
+    fn frozen_shapes<T: Float, S: Isa>(s: S, tol: f64) {
+        frozen_close::<T, 2, 8, _, _>(Tanh, s, 1, tol);
+        frozen_close::<T, 8, 1, _, _>(Sigmoid, s, 2, tol);
+        frozen_close::<T, 8, 1, _, _>(Identity, s, 2, tol);
+        frozen_close::<T, 8, 2, _, _>(Tanh, s, 3, tol);
+        frozen_close::<T, 8, 3, _, _>(Sigmoid, s, 4, tol);
+        frozen_close::<T, 8, 8, _, _>(Identity, s, 5, tol);
+        frozen_close::<T, 16, 16, _, _>(Tanh, s, 6, tol);
+        frozen_close::<T, 16, 16, _, _>(Sigmoid, s, 7, tol);
+        frozen_close::<T, 64, 64, _, _>(Relu, s, 8, tol);
+        frozen_close::<T, 784, 128, _, _>(Relu, s, 9, tol);
+        frozen_close::<T, 128, 10, _, _>(Softmax, s, 10, tol);
+        frozen_close::<T, 3, 5, _, _>(Tanh, s, 11, tol);
+        frozen_close::<T, 13, 7, _, _>(Relu, s, 12, tol);
+        frozen_close::<T, 1, 1, _, _>(Identity, s, 13, tol);
+        frozen_close::<T, 5, 33, _, _>(Identity, s, 14, tol);
+        frozen_close::<T, 40, 24, _, _>(Tanh, s, 15, tol);
+        // Two or three outputs, four columns side by side, with a tail of columns.
+        frozen_close::<T, 64, 2, _, _>(Relu, s, 16, tol);
+        frozen_close::<T, 13, 3, _, _>(Identity, s, 17, tol);
+        frozen_close::<T, 9, 2, _, _>(Sigmoid, s, 18, tol);
+        frozen_close::<T, 7, 3, _, _>(Identity, s, 19, tol);
+    }
+
+    #[test]
+    fn frozen_dense_is_dense_within_rounding_at_every_level() {
+        // A 784 × 128 layer passes through the stack on its way into its box in a debug build.
+        let run = || {
+            frozen_shapes::<f32, _>(Portable, 1e-5);
+            frozen_shapes::<f64, _>(Portable, 1e-12);
+            if simd::supported(Level::Avx2) {
+                frozen_shapes::<f32, _>(Avx2(()), 1e-5);
+                frozen_shapes::<f64, _>(Avx2(()), 1e-12);
+            }
+            if simd::supported(Level::Avx512) && simd::supported(Level::Avx2) {
+                frozen_shapes::<f32, _>(Avx512(()), 1e-5);
+                frozen_shapes::<f64, _>(Avx512(()), 1e-12);
+            }
+        };
+        std::thread::Builder::new()
+            .stack_size(32 << 20)
+            .spawn(run)
+            .unwrap()
+            .join()
+            .unwrap();
     }
 
     #[test]

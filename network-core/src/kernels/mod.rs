@@ -16,6 +16,8 @@ pub mod portable;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 pub mod recurrent;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
+pub mod recurrent_cols;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
 pub mod simd;
 
 pub use portable::dot;

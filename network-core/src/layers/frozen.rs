@@ -25,6 +25,13 @@ pub trait Freeze<T: Float> {
 
     /// The inference form of this layer's current parameters.
     fn freeze(&self) -> Self::Frozen;
+
+    /// [`freeze`](Self::freeze) into `frozen`, in place: a large layer's inference form never
+    /// passes through the stack where the layer overrides it (a dense layer does).
+    #[inline]
+    fn freeze_into(&self, frozen: &mut Self::Frozen) {
+        *frozen = self.freeze();
+    }
 }
 
 /// A layer in its inference form, as the code `network!` generates for a frozen network uses

@@ -9,6 +9,7 @@
 pub mod activation;
 pub mod dense;
 pub mod frozen;
+pub mod frozen_recurrent;
 pub mod gru;
 pub mod init;
 pub mod lstm;

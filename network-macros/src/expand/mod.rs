@@ -10,6 +10,7 @@
 //!   [`walk`];
 //! - [`params`]: the `Parameters` impls and the gradients' operators;
 //! - [`quantized`]: the int8 twin (`XorI8`) and `quantize`;
+//! - [`frozen`]: the inference form (`XorFrozen`) and `freeze`, for every network;
 //! - [`recurrent`]: the items of a sequence network (one with a `gru` or `lstm` layer), and
 //!   [`sequence_arch`] those of them that rest on its `Architecture` impl.
 //!
@@ -18,6 +19,7 @@
 //! trait; what is generated here is the per-layer sequence of calls, with no loop over layers.
 
 mod architecture;
+mod frozen;
 mod inherent;
 mod network_impl;
 mod params;
@@ -58,6 +60,7 @@ fn network(g: &Gen) -> TokenStream {
     let network = network_impl::network_impl(g);
     let params = params::params(g);
     let quantized = quantized::quantized(g);
+    let frozen = frozen::frozen(g);
     let (name, grads, fields, warn_load) = (g.name, &g.grads, &g.fields, &g.warn.load);
     // The trait impls call the layers' trait methods with method syntax, so the traits are in
     // scope there, and only there.
@@ -74,6 +77,7 @@ fn network(g: &Gen) -> TokenStream {
         ::network::__zero_bits!(#name, #grads, [#(#fields),*]);
         #warn_load
         #quantized
+        #frozen
     }
 }
 

@@ -37,11 +37,9 @@ pub fn network_impl(g: &Gen) -> TokenStream {
         #architecture
 
         // The forward pass once for every instruction set; `forward` picks one per call.
-        impl<T: ::network::Float> ::network::kernels::dispatch::Forward for #name<T> {
+        impl<T: ::network::Float> ::network::kernels::dispatch::Infer for #name<T> {
             type Input = [T; #n_in];
             type Output = [T; #n_out];
-
-            type Trace = #trace<T>;
 
             #[inline(always)]
             fn forward_isa<S: ::network::kernels::dispatch::Isa>(
@@ -50,6 +48,10 @@ pub fn network_impl(g: &Gen) -> TokenStream {
                 #( let #outs = self.#fields.forward_isa(s, #ins); )*
                 #last_out
             }
+        }
+
+        impl<T: ::network::Float> ::network::kernels::dispatch::Forward for #name<T> {
+            type Trace = #trace<T>;
 
             #[inline(always)]
             fn forward_trace_isa<S: ::network::kernels::dispatch::Isa>(

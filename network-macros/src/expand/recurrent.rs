@@ -16,7 +16,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::Ident;
 
-use super::{Gen, architecture, params, sequence_arch};
+use super::{Gen, architecture, frozen, params, sequence_arch};
 
 pub fn network(g: &Gen) -> TokenStream {
     let net = g.plan.ast;
@@ -61,6 +61,7 @@ pub fn network(g: &Gen) -> TokenStream {
          (`{window}::<T, W>::BYTES`), on the stack, in a `static` or in a `Box`."
     );
     let sequence = sequence_impl(g);
+    let frozen = frozen::frozen(g);
     quote! {
         #(#attrs)*
         #[doc = #struct_doc]
@@ -214,6 +215,7 @@ pub fn network(g: &Gen) -> TokenStream {
         };
 
         #arch_items
+        #frozen
     }
 }
 
@@ -274,11 +276,10 @@ fn sequence_impl(g: &Gen) -> TokenStream {
 
         // The step once for every instruction set; `step` picks one per call, `step_block`
         // one per buffer.
-        impl<T: ::network::Float> ::network::kernels::dispatch::Steps for #name<T> {
+        impl<T: ::network::Float> ::network::kernels::dispatch::InferSteps for #name<T> {
             type Input = [T; #n_in];
             type Output = [T; #n_out];
             type State = #state<T>;
-            type Trace = #step<T>;
 
             #[inline(always)]
             fn step_isa<S: ::network::kernels::dispatch::Isa>(
@@ -287,6 +288,10 @@ fn sequence_impl(g: &Gen) -> TokenStream {
                 #( let #outs = self.#fields.step_isa(isa, &mut state.#fields, #ins); )*
                 #last_out
             }
+        }
+
+        impl<T: ::network::Float> ::network::kernels::dispatch::Steps for #name<T> {
+            type Trace = #step<T>;
 
             #[inline(always)]
             fn step_trace_isa<S: ::network::kernels::dispatch::Isa>(

@@ -1,6 +1,7 @@
 //! `use network::*;` brings every trait of the crate into scope, `Layer` and `StepLayer`
 //! among them, which both name `tensor`: the generated code spells its calls out, so a glob
-//! import compiles for dense and sequence networks alike.
+//! import compiles for dense and sequence networks alike, and for their frozen forms, whose
+//! layers (`FrozenLayer`, `StepLayer`) both name `step_isa`.
 use network::*;
 
 network! {
@@ -25,4 +26,10 @@ fn main() {
         &mut Amp::<f32>::zeroed_window(),
     );
     let _: &[f32] = Parameters::tensor(&amp, 1);
+    let frozen: XorFrozen = xor.freeze();
+    let _: [f32; 1] = frozen.forward(&[0.0, 1.0]);
+    frozen.forward_batch(&[[0.0, 1.0]], &mut [[0.0]]);
+    let frozen: AmpFrozen = amp.freeze();
+    let _: [f32; 1] = frozen.step(&mut state, &[0.5]);
+    frozen.step_block(&mut state, &[[0.5]], &mut [[0.0]]);
 }

@@ -12,6 +12,7 @@ pub fn uses(net: &mut Big, x: &[f32; 784], y: &[f32; 10], xs: &[[f32; 784]], ys:
     net.train_step(x, y, &CrossEntropy, &mut Sgd::new(0.1));
     let _ = net.train_batch(xs, ys, &CrossEntropy, &mut Sgd::new(0.1));
     let _ = Big::<f32>::load("big.model");
+    let _ = net.freeze();
 }
 
 fn main() {}

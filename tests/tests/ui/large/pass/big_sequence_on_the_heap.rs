@@ -1,5 +1,6 @@
 //! The heap alternatives the warnings of a large sequence network name compile without one:
-//! the network, its gradients, the optimizer and the window's traces all on the heap.
+//! the network, its gradients, the optimizer, the window's traces and the frozen network all on
+//! the heap.
 #![deny(deprecated)]
 use network::prelude::*;
 
@@ -25,4 +26,7 @@ fn main() {
     back.load_into(&path).unwrap();
     std::fs::remove_file(&path).unwrap();
     assert!(back.write_params(&mut vec![0.0; BigGru::<f32>::PARAMS]).is_ok());
+    let mut frozen = back.boxed_freeze();
+    back.freeze_into(&mut frozen);
+    let _ = frozen.step(&mut BigGruState::default(), &[0.5; 256]);
 }
