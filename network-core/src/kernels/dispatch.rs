@@ -497,9 +497,9 @@ pub trait Forward: Infer {
 pub fn forward<N: Infer>(net: &N, x: &N::Input) -> N::Output {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     match simd::level() {
-        // SAFETY: the CPU has AVX-512F and VL (the level says so), AVX2 and FMA: all the
-        // trampoline enables.
-        Level::Avx512 if simd::supported(Level::Avx2) => return unsafe { avx512(net, x) },
+        // SAFETY: the CPU has AVX-512F and VL, AVX2 and FMA (the level includes the ones
+        // below it): all the trampoline enables.
+        Level::Avx512 => return unsafe { avx512(net, x) },
         // SAFETY: the CPU has AVX2 and FMA.
         Level::Avx2 => return unsafe { avx2(net, x) },
         _ => {}
@@ -523,7 +523,7 @@ pub fn forward_batch<N: Infer>(net: &N, xs: &[N::Input], ys: &mut [N::Output]) {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     match simd::level() {
         // SAFETY: as in `forward`.
-        Level::Avx512 if simd::supported(Level::Avx2) => {
+        Level::Avx512 => {
             return unsafe { avx512_each(net, xs, ys) };
         }
         // SAFETY: the CPU has AVX2 and FMA.
@@ -562,7 +562,7 @@ pub fn forward_trace<N: Forward>(net: &N, x: &N::Input) -> N::Trace {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     match simd::level() {
         // SAFETY: as in `forward`.
-        Level::Avx512 if simd::supported(Level::Avx2) => return unsafe { avx512_trace(net, x) },
+        Level::Avx512 => return unsafe { avx512_trace(net, x) },
         // SAFETY: the CPU has AVX2 and FMA.
         Level::Avx2 => return unsafe { avx2_trace(net, x) },
         _ => {}
@@ -641,7 +641,7 @@ pub fn step<N: InferSteps>(net: &N, state: &mut N::State, x: &N::Input) -> N::Ou
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     match simd::level() {
         // SAFETY: as in `forward`.
-        Level::Avx512 if simd::supported(Level::Avx2) => {
+        Level::Avx512 => {
             return unsafe { avx512_step(net, state, x) };
         }
         // SAFETY: the CPU has AVX2 and FMA.
@@ -668,7 +668,7 @@ pub fn step_block<N: InferSteps>(
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     match simd::level() {
         // SAFETY: as in `forward`.
-        Level::Avx512 if simd::supported(Level::Avx2) => {
+        Level::Avx512 => {
             return unsafe { avx512_block(net, state, xs, ys) };
         }
         // SAFETY: the CPU has AVX2 and FMA.
@@ -684,7 +684,7 @@ pub fn step_trace<N: Steps>(net: &N, state: &mut N::State, x: &N::Input, trace: 
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     match simd::level() {
         // SAFETY: as in `forward`.
-        Level::Avx512 if simd::supported(Level::Avx2) => {
+        Level::Avx512 => {
             return unsafe { avx512_step_trace(net, state, x, trace) };
         }
         // SAFETY: the CPU has AVX2 and FMA.

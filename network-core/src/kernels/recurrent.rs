@@ -29,7 +29,7 @@
 //! that the CPU has the feature.
 #![allow(unsafe_code)]
 
-use super::simd::{Level, supported};
+use super::simd::Level;
 
 /// At most this many vectors per row: wider layers take the portable code.
 const MAX_CHUNKS: usize = 8;
@@ -132,25 +132,10 @@ enum Isa {
     Avx2Vl,
 }
 
+/// The kernel for a step requested at `level`, on this CPU (which may have less).
 #[inline]
 fn isa(level: Level, h: usize) -> Option<Isa> {
-    let cpu = cpu();
-    let avx2 = cpu & AVX2 != 0;
-    match level {
-        _ if h == 0 => None,
-        Level::Avx512
-            if cpu & AVX512 != 0
-                && h <= 16 * MAX_CHUNKS
-                && (h.div_ceil(16) * 2 == h.div_ceil(8) || h > 8 * MAX_CHUNKS) =>
-        {
-            Some(Isa::Avx512)
-        }
-        Level::Avx512 if cpu & AVX512 != 0 && avx2 && cpu & VL != 0 && h <= 8 * MAX_CHUNKS => {
-            Some(Isa::Avx2Vl)
-        }
-        Level::Avx512 | Level::Avx2 if avx2 && h <= 8 * MAX_CHUNKS => Some(Isa::Avx2),
-        _ => None,
-    }
+    isa_known(level.min(super::simd::level()), h)
 }
 
 /// [`isa`] for a caller compiled for `level`'s features, which it found on the CPU (as
@@ -172,47 +157,10 @@ fn isa_known(level: Level, h: usize) -> Option<Isa> {
     }
 }
 
-/// What this CPU has, as bits (`INIT` once detected): one atomic load a step, where
-/// [`simd::level`](super::simd::level) and [`supported`] each call the detection.
-static CPU: core::sync::atomic::AtomicU8 = core::sync::atomic::AtomicU8::new(0);
-const INIT: u8 = 1;
-const AVX2: u8 = 2;
-const AVX512: u8 = 4;
-const VL: u8 = 8;
-
-#[inline]
-fn cpu() -> u8 {
-    use core::sync::atomic::Ordering;
-    match CPU.load(Ordering::Relaxed) {
-        0 => {
-            let mut f = INIT;
-            if supported(Level::Avx2) {
-                f |= AVX2;
-            }
-            if supported(Level::Avx512) {
-                f |= AVX512;
-            }
-            if std::is_x86_feature_detected!("avx512vl") {
-                f |= VL;
-            }
-            CPU.store(f, Ordering::Relaxed);
-            f
-        }
-        f => f,
-    }
-}
-
-/// The best [`Level`] of this CPU, from the same cached bits.
+/// The best [`Level`] of this CPU ([`simd::level`](super::simd::level)).
 #[inline]
 pub fn level() -> Level {
-    let f = cpu();
-    if f & AVX512 != 0 {
-        Level::Avx512
-    } else if f & AVX2 != 0 {
-        Level::Avx2
-    } else {
-        Level::Portable
-    }
+    super::simd::level()
 }
 
 /// Where a GRU step writes its gates for backpropagation: `r`, `z`, `n` and `W_hn h + b_hn`.

@@ -12,7 +12,8 @@
 use core::sync::atomic::{AtomicU8, Ordering};
 
 /// The instruction sets the kernels can use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Ordered: each level includes the ones before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
     /// No SIMD kernel: the portable Rust code.
     Portable,
@@ -22,74 +23,58 @@ pub enum Level {
     Avx512,
 }
 
-/// Feature bits, detected once (`cpuid` costs microseconds): `INIT` once filled in.
-static FEATURES: AtomicU8 = AtomicU8::new(0);
-const INIT: u8 = 1;
-const AVX2_FMA: u8 = 2;
-const AVX512: u8 = 4;
-
-/// The feature bits: one load once detected, inlined where the level is asked for (every
-/// forward pass asks).
-#[inline]
-fn features() -> u8 {
-    let f = FEATURES.load(Ordering::Relaxed);
-    if f != 0 {
-        return f;
-    }
-    detect()
-}
-
-/// Detects the features and caches them in [`FEATURES`].
-#[cold]
-#[inline(never)]
-fn detect() -> u8 {
-    let mut f = INIT;
-    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-        f |= AVX2_FMA;
-    }
-    // VL as well (every AVX-512 CPU but the Xeon Phi has it): the forward pass compiled for
-    // AVX-512 (`dispatch`) then keeps 128- and 256-bit code at those widths, masks included.
-    if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512vl") {
-        f |= AVX512;
-    }
-    f &= cap(std::env::var("NETWORK_SIMD").ok().as_deref());
-    FEATURES.store(f, Ordering::Relaxed);
-    f
-}
-
-/// The feature bits `NETWORK_SIMD` leaves: `portable`, `avx2` or `avx512` caps the level the
-/// kernels use (to compare levels on one CPU, or to rule a kernel out); unset or anything else
-/// leaves every level the CPU has.
-fn cap(var: Option<&str>) -> u8 {
-    match var.map(str::trim) {
-        Some(v) if v.eq_ignore_ascii_case("portable") => INIT,
-        Some(v) if v.eq_ignore_ascii_case("avx2") => INIT | AVX2_FMA,
-        _ => INIT | AVX2_FMA | AVX512,
-    }
-}
+/// The level, detected once (`cpuid` costs microseconds): 0 until then, else the
+/// [`Level`]'s discriminant plus one. One byte, so that a dispatching call reads one load and
+/// compares it.
+static LEVEL: AtomicU8 = AtomicU8::new(0);
 
 /// The best level this CPU supports (at most the one `NETWORK_SIMD` names, when set).
+/// [`Level::Avx512`] means AVX-512F and VL with AVX2 and FMA: every level includes the ones
+/// below it.
 #[inline]
 pub fn level() -> Level {
-    let f = features();
-    if f & AVX512 != 0 {
-        Level::Avx512
-    } else if f & AVX2_FMA != 0 {
-        Level::Avx2
-    } else {
-        Level::Portable
+    match LEVEL.load(Ordering::Relaxed) {
+        3 => Level::Avx512,
+        2 => Level::Avx2,
+        1 => Level::Portable,
+        _ => detect(),
     }
 }
 
-/// Whether `level` can run on this CPU.
+/// Detects the level and caches it in [`LEVEL`].
+#[cold]
+#[inline(never)]
+fn detect() -> Level {
+    let mut level = Level::Portable;
+    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+        level = Level::Avx2;
+        // VL as well (every AVX-512 CPU but the Xeon Phi has it): the forward pass compiled
+        // for AVX-512 (`dispatch`) then keeps 128- and 256-bit code at those widths, masks
+        // included.
+        if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512vl") {
+            level = Level::Avx512;
+        }
+    }
+    let level = level.min(cap(std::env::var("NETWORK_SIMD").ok().as_deref()));
+    LEVEL.store(level as u8 + 1, Ordering::Relaxed);
+    level
+}
+
+/// The highest level `NETWORK_SIMD` allows: `portable`, `avx2` or `avx512` caps the level the
+/// kernels use (to compare levels on one CPU, or to rule a kernel out); unset or anything else
+/// leaves every level the CPU has.
+fn cap(var: Option<&str>) -> Level {
+    match var.map(str::trim) {
+        Some(v) if v.eq_ignore_ascii_case("portable") => Level::Portable,
+        Some(v) if v.eq_ignore_ascii_case("avx2") => Level::Avx2,
+        _ => Level::Avx512,
+    }
+}
+
+/// Whether `level` can run on this CPU (within `NETWORK_SIMD`).
 #[inline]
 pub fn supported(level: Level) -> bool {
-    let f = features();
-    match level {
-        Level::Portable => true,
-        Level::Avx2 => f & AVX2_FMA != 0,
-        Level::Avx512 => f & AVX512 != 0,
-    }
+    level <= self::level()
 }
 
 /// [`gemm_nt`](crate::kernels::gemm_nt) for `f32` at `level`; returns `false` (and does
@@ -656,11 +641,13 @@ mod tests {
 
     #[test]
     fn network_simd_caps_the_level() {
-        assert_eq!(cap(None), INIT | AVX2_FMA | AVX512);
-        assert_eq!(cap(Some("portable")), INIT);
-        assert_eq!(cap(Some(" AVX2 ")), INIT | AVX2_FMA);
-        assert_eq!(cap(Some("avx512")), INIT | AVX2_FMA | AVX512);
-        assert_eq!(cap(Some("sse9")), INIT | AVX2_FMA | AVX512);
+        assert_eq!(cap(None), Level::Avx512);
+        assert_eq!(cap(Some("portable")), Level::Portable);
+        assert_eq!(cap(Some(" AVX2 ")), Level::Avx2);
+        assert_eq!(cap(Some("avx512")), Level::Avx512);
+        assert_eq!(cap(Some("sse9")), Level::Avx512);
+        assert!(supported(Level::Portable) && supported(level()));
+        assert_eq!(supported(Level::Avx2), level() >= Level::Avx2);
     }
 
     /// Shapes that exercise every block size and tail of both instruction sets.
