@@ -372,7 +372,12 @@ macro_rules! kernels {
         /// alternate between two sets of them: as many as the registers take beside `h`.
         const fn plan(gates: usize, h: usize) -> (usize, bool) {
             let per_gate = chunks(h);
-            let room = REGS - per_gate - 2;
+            // `h` in registers too unless broadcast from memory.
+            let room = if by_memory(gates, h) {
+                REGS - 2
+            } else {
+                REGS - per_gate - 2
+            };
             // Two sets while the chains, not the multiply-adds, bound the product.
             let split = gates * per_gate * 2 <= room && gates * per_gate < 8;
             let acc = if split { 2 * per_gate } else { per_gate };
@@ -397,6 +402,30 @@ macro_rules! kernels {
         /// with more vectors the passes cost more than they save, `gru(1 -> 32)` 101 → 116).
         const fn first_alone(h: usize) -> bool {
             chunks(h) == 1
+        }
+
+        /// Pass `k` over the columns for a layer of `gates` gates and `h` units: its first
+        /// gate and how many (none past the last pass). The gates in groups of [`plan`]'s
+        /// size, or, with [`first_alone`] where all fit one pass, the first gate (the GRU's
+        /// `r`) or the first three (the LSTM's `i`, `f`, `g`) and then the others.
+        const fn pass(gates: usize, h: usize, k: usize) -> (usize, usize) {
+            let (ng, _) = plan(gates, h);
+            if first_alone(h) && ng == gates {
+                let first = if gates == 3 { 1 } else { 3 };
+                return match k {
+                    0 => (0, first),
+                    1 => (first, gates - first),
+                    _ => (gates, 0),
+                };
+            }
+            let g0 = k * ng;
+            if g0 >= gates {
+                (gates, 0)
+            } else if gates - g0 < ng {
+                (g0, gates - g0)
+            } else {
+                (g0, ng)
+            }
         }
 
         /// Whether `h[j]` is broadcast from memory rather than from `h`'s vector in a
@@ -549,18 +578,21 @@ macro_rules! kernels {
                     acc[1] = xi[1];
                     acc[3] = xi[2];
                 }
-                let (ng, split) = plan(3, H);
+                let (_, split) = plan(3, H);
                 let mem = by_memory(3, H);
-                let mut g0 = 0;
-                if first_alone(H) && ng == 3 {
-                    columns::<3, H>(p.w_hh, h, &hv, 0, 1, split, mem, &mut acc, &mut odd);
-                    columns::<3, H>(p.w_hh, h, &hv, 1, 2, split, mem, &mut acc, &mut odd);
-                    g0 = 3;
-                }
-                while g0 < 3 {
-                    let n = if g0 + ng > 3 { 3 - g0 } else { ng };
+                // The passes written out, their gates constants before LLVM sees them: an
+                // accumulator indexed by a variable would live in memory.
+                let (g0, n) = const { pass(3, H, 0) };
+                if n > 0 {
                     columns::<3, H>(p.w_hh, h, &hv, g0, n, split, mem, &mut acc, &mut odd);
-                    g0 += n;
+                }
+                let (g0, n) = const { pass(3, H, 1) };
+                if n > 0 {
+                    columns::<3, H>(p.w_hh, h, &hv, g0, n, split, mem, &mut acc, &mut odd);
+                }
+                let (g0, n) = const { pass(3, H, 2) };
+                if n > 0 {
+                    columns::<3, H>(p.w_hh, h, &hv, g0, n, split, mem, &mut acc, &mut odd);
                 }
                 each_chunk!(c, {
                     if c < chunks(H) {
@@ -617,18 +649,25 @@ macro_rules! kernels {
                     }
                 }
                 inputs::<IN, 4, H>(p.w_ih, x, &mut acc);
-                let (ng, split) = plan(4, H);
+                let (_, split) = plan(4, H);
                 let mem = by_memory(4, H);
-                let mut g0 = 0;
-                if first_alone(H) && ng == 4 {
-                    columns::<4, H>(p.w_hh, h, &hv, 0, 3, split, mem, &mut acc, &mut odd);
-                    columns::<4, H>(p.w_hh, h, &hv, 3, 1, split, mem, &mut acc, &mut odd);
-                    g0 = 4;
-                }
-                while g0 < 4 {
-                    let n = if g0 + ng > 4 { 4 - g0 } else { ng };
+                // The passes written out, their gates constants before LLVM sees them: an
+                // accumulator indexed by a variable would live in memory.
+                let (g0, n) = const { pass(4, H, 0) };
+                if n > 0 {
                     columns::<4, H>(p.w_hh, h, &hv, g0, n, split, mem, &mut acc, &mut odd);
-                    g0 += n;
+                }
+                let (g0, n) = const { pass(4, H, 1) };
+                if n > 0 {
+                    columns::<4, H>(p.w_hh, h, &hv, g0, n, split, mem, &mut acc, &mut odd);
+                }
+                let (g0, n) = const { pass(4, H, 2) };
+                if n > 0 {
+                    columns::<4, H>(p.w_hh, h, &hv, g0, n, split, mem, &mut acc, &mut odd);
+                }
+                let (g0, n) = const { pass(4, H, 3) };
+                if n > 0 {
+                    columns::<4, H>(p.w_hh, h, &hv, g0, n, split, mem, &mut acc, &mut odd);
                 }
                 each_chunk!(c, {
                     if c < chunks(H) {
