@@ -30,7 +30,7 @@ use crate::scalar::Float;
 
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 use super::{
-    act_simd, matvec_simd,
+    act_simd, matvec_cols, matvec_simd,
     recurrent::{self, GruGates, LstmGates, Tensors},
     simd::{self, Level},
 };
@@ -225,11 +225,23 @@ impl Isa for Avx2 {
         true
     }
 
-    /// The portable loop, which LLVM vectorises at this instruction set's width.
+    /// [`matvec_cols::add_cols_avx2`], inlined, for the shapes it takes
+    /// ([`matvec_cols::fits`]): the output vector stays in registers over all the inputs,
+    /// where LLVM's vectorisation of the portable loop loads and stores it once per input.
     #[inline(always)]
-    fn add_cols<T: Float>(self, _: &[T], _: &[T], _: &mut [T]) -> bool {
-        false
+    fn add_cols<T: Float>(self, wt: &[T], x: &[T], z: &mut [T]) -> bool {
+        if !matvec_cols::fits(x.len(), z.len()) {
+            return false;
+        }
+        let (Some(wt), Some(x), Some(z)) = (T::as_f32s(wt), T::as_f32s(x), T::as_f32s_mut(z))
+        else {
+            return false;
+        };
+        // SAFETY: an `Avx2` exists only once `forward` found AVX2 and FMA on this CPU.
+        unsafe { matvec_cols::add_cols_avx2(wt, x, z) };
+        true
     }
+
     #[inline(always)]
     fn gru<const IN: usize, const H: usize>(
         self,
@@ -337,11 +349,23 @@ impl Isa for Avx512 {
         true
     }
 
-    /// The portable loop, which LLVM vectorises at this instruction set's width.
+    /// [`matvec_cols::add_cols_avx512`], inlined, for the shapes it takes
+    /// ([`matvec_cols::fits`]), as for [`Avx2`].
     #[inline(always)]
-    fn add_cols<T: Float>(self, _: &[T], _: &[T], _: &mut [T]) -> bool {
-        false
+    fn add_cols<T: Float>(self, wt: &[T], x: &[T], z: &mut [T]) -> bool {
+        if !matvec_cols::fits(x.len(), z.len()) {
+            return false;
+        }
+        let (Some(wt), Some(x), Some(z)) = (T::as_f32s(wt), T::as_f32s(x), T::as_f32s_mut(z))
+        else {
+            return false;
+        };
+        // SAFETY: an `Avx512` exists only once `forward` found AVX-512F and VL, AVX2 and FMA
+        // on this CPU.
+        unsafe { matvec_cols::add_cols_avx512(wt, x, z) };
+        true
     }
+
     #[inline(always)]
     fn gru<const IN: usize, const H: usize>(
         self,
@@ -587,6 +611,106 @@ fn avx2_step_trace<N: Steps>(net: &N, state: &mut N::State, x: &N::Input, trace:
 #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
 fn avx512_step_trace<N: Steps>(net: &N, state: &mut N::State, x: &N::Input, trace: &mut N::Trace) {
     net.step_trace_isa(Avx512(()), state, x, trace)
+}
+
+/// Which product of one sample [`product`] runs.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Product {
+    /// The portable column loop [`add_cols`](super::add_cols), compiled for the level.
+    PortableCols,
+    /// [`Isa::add_cols`] (the portable loop where it returns `false`).
+    Cols,
+    /// [`Isa::add_wx`] on the row-major weights (else [`add_xwt`](super::add_xwt)), as the
+    /// trainable `Dense` layer runs it.
+    Rows,
+}
+
+/// `b + W·x` for one sample by `p`, compiled for `level` as a forward pass is: a benchmark of
+/// the kernels alone, with the sizes known at compile time as in a network. `wt` holds the
+/// weights column-major (for the column products), `w` the same row-major (for
+/// [`Product::Rows`]). `None` when the CPU lacks `level` (or for [`Level::Portable`]).
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[doc(hidden)]
+pub fn product<const N: usize, const M: usize>(
+    level: Level,
+    p: Product,
+    wt: &[[f32; M]; N],
+    w: &[[f32; N]; M],
+    x: &[f32; N],
+    b: &[f32; M],
+) -> Option<[f32; M]> {
+    if !simd::supported(level) || !simd::supported(Level::Avx2) {
+        return None;
+    }
+    // SAFETY: `supported` found the level's features (AVX-512 meaning F and VL) and AVX2+FMA.
+    unsafe {
+        // One function per product: each compiled alone, as it would be in a network.
+        match (level, p) {
+            (Level::Avx2, Product::PortableCols) => Some(product_avx2::<0, N, M>(wt, w, x, b)),
+            (Level::Avx2, Product::Cols) => Some(product_avx2::<1, N, M>(wt, w, x, b)),
+            (Level::Avx2, Product::Rows) => Some(product_avx2::<2, N, M>(wt, w, x, b)),
+            (Level::Avx512, Product::PortableCols) => Some(product_avx512::<0, N, M>(wt, w, x, b)),
+            (Level::Avx512, Product::Cols) => Some(product_avx512::<1, N, M>(wt, w, x, b)),
+            (Level::Avx512, Product::Rows) => Some(product_avx512::<2, N, M>(wt, w, x, b)),
+            (Level::Portable, _) => None,
+        }
+    }
+}
+
+/// [`product`] with the token `s`, inlined into the caller: `P` 0, 1, 2 for
+/// [`Product::PortableCols`], [`Product::Cols`], [`Product::Rows`].
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[inline(always)]
+fn product_isa<S: Isa, const P: u8, const N: usize, const M: usize>(
+    s: S,
+    wt: &[[f32; M]; N],
+    w: &[[f32; N]; M],
+    x: &[f32; N],
+    b: &[f32; M],
+) -> [f32; M] {
+    let (wt, w, mut z) = (wt.as_flattened(), w.as_flattened(), *b);
+    match P {
+        0 => super::add_cols(wt, x, &mut z),
+        1 => {
+            if !s.add_cols(wt, x, &mut z) {
+                super::add_cols(wt, x, &mut z)
+            }
+        }
+        _ => {
+            if !s.add_wx(w, x, &mut z) {
+                super::add_xwt(x, w, N, &mut z)
+            }
+        }
+    }
+    z
+}
+
+/// [`product`] compiled for AVX2+FMA.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx2,fma")]
+#[inline(never)]
+fn product_avx2<const P: u8, const N: usize, const M: usize>(
+    wt: &[[f32; M]; N],
+    w: &[[f32; N]; M],
+    x: &[f32; N],
+    b: &[f32; M],
+) -> [f32; M] {
+    product_isa::<_, P, N, M>(Avx2(()), wt, w, x, b)
+}
+
+/// [`product`] compiled for AVX-512F and VL (with AVX2+FMA).
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
+#[inline(never)]
+fn product_avx512<const P: u8, const N: usize, const M: usize>(
+    wt: &[[f32; M]; N],
+    w: &[[f32; N]; M],
+    x: &[f32; N],
+    b: &[f32; M],
+) -> [f32; M] {
+    product_isa::<_, P, N, M>(Avx512(()), wt, w, x, b)
 }
 
 #[cfg(all(test, feature = "std", target_arch = "x86_64"))]
