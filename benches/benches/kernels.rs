@@ -159,7 +159,12 @@ struct Shape<const N: usize, const M: usize> {
 
 impl<const N: usize, const M: usize> Shape<N, M> {
     fn new(rng: &mut Rng) -> Self {
+        // Weights of about 1/√N: chained layers (below) keep their values near 1.
+        let scale = 1.0 / (N as f32).sqrt();
         let wt: Box<[[f32; M]; N]> = random(N * M, rng)
+            .iter()
+            .map(|v| v * scale)
+            .collect::<Vec<_>>()
             .chunks_exact(M)
             .map(|c| <[f32; M]>::try_from(c).unwrap())
             .collect::<Vec<_>>()
@@ -183,6 +188,7 @@ impl<const N: usize, const M: usize> Shape<N, M> {
             for (p, name) in [
                 (Product::PortableCols, "portable cols"),
                 (Product::Cols, "cols kernel"),
+                (Product::Cols512, "cols kernel 512-bit"),
                 (Product::Rows, "rows kernel"),
             ] {
                 let call = || {
@@ -192,6 +198,22 @@ impl<const N: usize, const M: usize> Shape<N, M> {
                 g.bench_function(format!("{N}x{M} {level:?} {name}"), |bch| {
                     bch.iter_custom(|iters| best_of_batches(iters, call))
                 });
+                // A square layer also as a chain of 8 (each output the next input), for the
+                // latency of one product, which a network's successive layers wait for: the
+                // time per product.
+                if N == M {
+                    let chain = || {
+                        let mut z: [f32; N] = *black_box(&self.x);
+                        for _ in 0..8 {
+                            let y = product(level, p, &self.wt, &self.w, &z, &self.b).unwrap();
+                            z = y.as_slice().try_into().unwrap();
+                        }
+                        black_box(z);
+                    };
+                    g.bench_function(format!("{N}x{M} {level:?} {name} chained"), |bch| {
+                        bch.iter_custom(|iters| best_of_batches(iters, chain) / 8)
+                    });
+                }
             }
         }
     }
