@@ -251,6 +251,8 @@ fn add_cols(c: &mut Criterion) {
     Shape::<8, 8>::new(&mut rng).bench(&mut g);
     Shape::<16, 16>::new(&mut rng).bench(&mut g);
     Shape::<17, 33>::new(&mut rng).bench(&mut g);
+    Shape::<32, 15>::new(&mut rng).bench(&mut g);
+    Shape::<32, 7>::new(&mut rng).bench(&mut g);
     Shape::<64, 64>::new(&mut rng).bench(&mut g);
     Shape::<128, 10>::new(&mut rng).bench(&mut g);
     Shape::<784, 128>::new(&mut rng).bench(&mut g);

@@ -183,13 +183,34 @@ macro_rules! cols {
             }
         }
 
+        /// The accumulator sets of a block of `nb` vectors and `p` tail pieces with `r`
+        /// registers for accumulators: enough to keep about eight 256-bit multiply-adds in
+        /// flight (two pipes, four cycles each), a tail counting as a vector, as long as they
+        /// fit the registers (a power of two, at most 8).
+        const fn sets(nb: usize, p: usize, r: usize) -> usize {
+            let lanes = nb * (W / 8) + if p > 0 { 1 } else { 0 };
+            let mut c = if lanes >= 8 {
+                1
+            } else if lanes >= 3 {
+                2
+            } else if lanes == 2 {
+                4
+            } else {
+                8
+            };
+            while c > 1 && c * (nb + p) > r {
+                c /= 2;
+            }
+            c
+        }
+
         /// `z += Σⱼ x[j]·wt[j·m..]` on the `NB` vectors of outputs at `first`, `first + W`,
-        /// …, then `t < W` lanes, with `C` accumulator sets.
+        /// …, then `t < W` lanes in `P` pieces, with [`sets`]`(NB, P, R)` accumulator sets.
         ///
         /// SAFETY (callers): `wt` holds `n` columns of `m` floats, `x` `n` floats and `z`
         /// `m`; `first + NB·W + t ≤ m`; the CPU has the instructions.
         #[inline(always)]
-        unsafe fn block<const NB: usize, const C: usize>(
+        unsafe fn block<const NB: usize, const P: usize, const R: usize>(
             wt: *const f32,
             x: *const f32,
             n: usize,
@@ -198,8 +219,9 @@ macro_rules! cols {
             first: usize,
             t: usize,
         ) {
-            // Column j into set j mod C, in groups of at least four columns: a loop body long
-            // enough to hide its own cost.
+            let c_sets = const { sets(NB, P, R) };
+            // Column j into set j mod c_sets, in groups of at least four columns: a loop body
+            // long enough to hide its own cost.
             const fn group(c: usize) -> usize {
                 if c >= 4 { c } else { 4 }
             }
@@ -207,34 +229,35 @@ macro_rules! cols {
             // columns read are those below n, and the vectors and the tail lie inside z and
             // inside each column (the caller's contract on `first` and `t`).
             unsafe {
-                let mut acc = [([$set1(-0.0); NB], Tail::zero()); C];
+                // Sets past c_sets stay unused, and fold away.
+                let mut acc = [([$set1(-0.0); NB], Tail::zero()); 8];
                 for k in 0..NB {
                     acc[0].0[k] = $loadu(z.add(first + k * W));
                 }
                 acc[0].1 = Tail::load(z.add(first + NB * W), t);
                 let mut j = 0;
-                while j + group(C) <= n {
-                    for c in 0..group(C) {
+                while j + group(c_sets) <= n {
+                    for c in 0..group(c_sets) {
                         fma_col(
-                            &mut acc[c % C],
+                            &mut acc[c % c_sets],
                             *x.add(j + c),
                             wt.add((j + c) * m),
                             first,
                             t,
                         );
                     }
-                    j += group(C);
+                    j += group(c_sets);
                 }
                 for c in 0..n - j {
                     fma_col(
-                        &mut acc[c % C],
+                        &mut acc[c % c_sets],
                         *x.add(j + c),
                         wt.add((j + c) * m),
                         first,
                         t,
                     );
                 }
-                let mut s = C;
+                let mut s = c_sets;
                 while s > 1 {
                     s /= 2;
                     for c in 0..s {
@@ -251,14 +274,12 @@ macro_rules! cols {
             }
         }
 
-        /// [`block`] with `nb ≤ 16` vectors and the accumulator sets that keep about eight
-        /// 256-bit multiply-adds in flight (two pipes, four cycles each), a tail counting
-        /// as a vector.
+        /// [`block`] with `nb ≤ 16` vectors and `r` registers for accumulators.
         ///
-        /// SAFETY (callers): as for [`block`] with `NB = nb`.
+        /// SAFETY (callers): as for [`block`] with `NB = nb`, `R = r`.
         #[inline(always)]
         #[allow(clippy::too_many_arguments)]
-        unsafe fn block_of(
+        unsafe fn block_of<const R: usize>(
             nb: usize,
             wt: *const f32,
             x: *const f32,
@@ -268,72 +289,73 @@ macro_rules! cols {
             first: usize,
             t: usize,
         ) {
-            // 256-bit vectors per vector of this width.
-            const Y: usize = W / 8;
-            const fn sets(nb: usize) -> usize {
-                let lanes = (nb + 1) * Y;
-                if lanes >= 8 {
-                    1
-                } else if lanes >= 3 {
-                    2
-                } else if lanes == 2 {
-                    4
-                } else {
-                    8
-                }
-            }
+            let pieces = t.count_ones() as usize;
             // SAFETY: the caller's contract, NB = nb.
             unsafe {
-                match (nb, t > 0) {
-                    (0, true) => block::<0, { sets(0) }>(wt, x, n, m, z, first, t),
-                    (1, false) => block::<1, { sets(1 - 1) }>(wt, x, n, m, z, first, t),
-                    (1, true) => block::<1, { sets(1) }>(wt, x, n, m, z, first, t),
-                    (2, false) => block::<2, { sets(2 - 1) }>(wt, x, n, m, z, first, t),
-                    (2, true) => block::<2, { sets(2) }>(wt, x, n, m, z, first, t),
-                    (3, false) => block::<3, { sets(3 - 1) }>(wt, x, n, m, z, first, t),
-                    (3, true) => block::<3, { sets(3) }>(wt, x, n, m, z, first, t),
-                    (4, false) => block::<4, { sets(4 - 1) }>(wt, x, n, m, z, first, t),
-                    (4, true) => block::<4, { sets(4) }>(wt, x, n, m, z, first, t),
-                    (5, false) => block::<5, { sets(5 - 1) }>(wt, x, n, m, z, first, t),
-                    (5, true) => block::<5, { sets(5) }>(wt, x, n, m, z, first, t),
-                    (6, false) => block::<6, { sets(6 - 1) }>(wt, x, n, m, z, first, t),
-                    (6, true) => block::<6, { sets(6) }>(wt, x, n, m, z, first, t),
-                    (7, false) => block::<7, { sets(7 - 1) }>(wt, x, n, m, z, first, t),
-                    (7, true) => block::<7, { sets(7) }>(wt, x, n, m, z, first, t),
-                    (8, false) => block::<8, { sets(8 - 1) }>(wt, x, n, m, z, first, t),
-                    (8, true) => block::<8, { sets(8) }>(wt, x, n, m, z, first, t),
-                    (9, false) => block::<9, { sets(9 - 1) }>(wt, x, n, m, z, first, t),
-                    (9, true) => block::<9, { sets(9) }>(wt, x, n, m, z, first, t),
-                    (10, false) => block::<10, { sets(10 - 1) }>(wt, x, n, m, z, first, t),
-                    (10, true) => block::<10, { sets(10) }>(wt, x, n, m, z, first, t),
-                    (11, false) => block::<11, { sets(11 - 1) }>(wt, x, n, m, z, first, t),
-                    (11, true) => block::<11, { sets(11) }>(wt, x, n, m, z, first, t),
-                    (12, false) => block::<12, { sets(12 - 1) }>(wt, x, n, m, z, first, t),
-                    (12, true) => block::<12, { sets(12) }>(wt, x, n, m, z, first, t),
-                    (13, false) => block::<13, { sets(13 - 1) }>(wt, x, n, m, z, first, t),
-                    (13, true) => block::<13, { sets(13) }>(wt, x, n, m, z, first, t),
-                    (14, false) => block::<14, { sets(14 - 1) }>(wt, x, n, m, z, first, t),
-                    (14, true) => block::<14, { sets(14) }>(wt, x, n, m, z, first, t),
-                    (15, false) => block::<15, { sets(15 - 1) }>(wt, x, n, m, z, first, t),
-                    (15, true) => block::<15, { sets(15) }>(wt, x, n, m, z, first, t),
-                    (16, false) => block::<16, { sets(16 - 1) }>(wt, x, n, m, z, first, t),
-                    (16, true) => block::<16, { sets(16) }>(wt, x, n, m, z, first, t),
+                match nb {
+                    0 => block_p::<0, R>(pieces, wt, x, n, m, z, first, t),
+                    1 => block_p::<1, R>(pieces, wt, x, n, m, z, first, t),
+                    2 => block_p::<2, R>(pieces, wt, x, n, m, z, first, t),
+                    3 => block_p::<3, R>(pieces, wt, x, n, m, z, first, t),
+                    4 => block_p::<4, R>(pieces, wt, x, n, m, z, first, t),
+                    5 => block_p::<5, R>(pieces, wt, x, n, m, z, first, t),
+                    6 => block_p::<6, R>(pieces, wt, x, n, m, z, first, t),
+                    7 => block_p::<7, R>(pieces, wt, x, n, m, z, first, t),
+                    8 => block_p::<8, R>(pieces, wt, x, n, m, z, first, t),
+                    9 => block_p::<9, R>(pieces, wt, x, n, m, z, first, t),
+                    10 => block_p::<10, R>(pieces, wt, x, n, m, z, first, t),
+                    11 => block_p::<11, R>(pieces, wt, x, n, m, z, first, t),
+                    12 => block_p::<12, R>(pieces, wt, x, n, m, z, first, t),
+                    13 => block_p::<13, R>(pieces, wt, x, n, m, z, first, t),
+                    14 => block_p::<14, R>(pieces, wt, x, n, m, z, first, t),
+                    15 => block_p::<15, R>(pieces, wt, x, n, m, z, first, t),
+                    16 => block_p::<16, R>(pieces, wt, x, n, m, z, first, t),
+                    _ => unreachable!(),
+                }
+            }
+        }
+
+        /// [`block`] with `pieces ≤ 4` tail pieces.
+        ///
+        /// SAFETY (callers): as for [`block`] with `P = pieces`.
+        #[inline(always)]
+        #[allow(clippy::too_many_arguments)]
+        unsafe fn block_p<const NB: usize, const R: usize>(
+            pieces: usize,
+            wt: *const f32,
+            x: *const f32,
+            n: usize,
+            m: usize,
+            z: *mut f32,
+            first: usize,
+            t: usize,
+        ) {
+            // SAFETY: the caller's contract, P = pieces.
+            unsafe {
+                match pieces {
+                    0 => block::<NB, 0, R>(wt, x, n, m, z, first, t),
+                    1 => block::<NB, 1, R>(wt, x, n, m, z, first, t),
+                    2 => block::<NB, 2, R>(wt, x, n, m, z, first, t),
+                    3 => block::<NB, 3, R>(wt, x, n, m, z, first, t),
+                    4 => block::<NB, 4, R>(wt, x, n, m, z, first, t),
                     _ => unreachable!(),
                 }
             }
         }
 
         /// `z += Σⱼ x[j]·wt[j·m..(j+1)·m]` for `m = z.len()` outputs, in blocks of at most
-        /// `max ≤ 16` vectors, the last with the lanes past the whole vectors.
+        /// 16 vectors, the last with the lanes past the whole vectors, each holding at most
+        /// `R` accumulators (about: the last block's tail may take one more).
         ///
         /// SAFETY (callers): `wt.len() = x.len()·z.len()`; the CPU has the instructions.
         #[inline(always)]
-        pub(super) unsafe fn add_cols(wt: &[f32], x: &[f32], z: &mut [f32], max: usize) {
+        pub(super) unsafe fn add_cols<const R: usize>(wt: &[f32], x: &[f32], z: &mut [f32]) {
             let (n, m) = (x.len(), z.len());
             let (wp, xp, zp) = (wt.as_ptr(), x.as_ptr(), z.as_mut_ptr());
             let (nv, t) = (m / W, m % W);
-            // Blocks of equal size.
-            let blocks = nv.div_ceil(max).max(1);
+            // Blocks of nearly equal size, the last the smallest, with the tail's pieces.
+            let max = if R < 16 { R } else { 16 };
+            let blocks = (nv + t.count_ones() as usize).div_ceil(max).max(1);
             // With several blocks, the inputs go in runs of `RUN` (whose columns fit in L1),
             // each run through every block: a cache line two blocks share is then read from
             // L2 once. (AVX2 on 784 -> 128, two blocks: 4.1-4.4 µs against 4.4 µs in one run
@@ -346,12 +368,12 @@ macro_rules! cols {
                 let len = run.min(n - j);
                 let mut v = 0;
                 for b in 0..blocks {
-                    let nb = (nv - v) / (blocks - b);
+                    let nb = (nv - v).div_ceil(blocks - b);
                     let t = if b + 1 == blocks { t } else { 0 };
                     // SAFETY: inputs j .. j + len ≤ n, and their columns; vectors v .. v + nb,
                     // then in the last block the t lanes after them, end at most at
                     // nv·W + t = m: inside each column of wt and inside z.
-                    unsafe { block_of(nb, wp.add(j * m), xp.add(j), len, m, zp, v * W, t) };
+                    unsafe { block_of::<R>(nb, wp.add(j * m), xp.add(j), len, m, zp, v * W, t) };
                     v += nb;
                 }
                 j += len;
@@ -433,13 +455,13 @@ pub unsafe fn add_cols_avx2(wt: &[f32], x: &[f32], z: &mut [f32]) {
     let (n, m) = (x.len(), z.len());
     assert!(fits(n, m) && wt.len() == n * m);
     // SAFETY: the lengths checked above; the CPU has AVX2 and FMA (the caller's contract).
-    // Blocks of twelve vectors at most: with the tail, the broadcast input and the loaded
-    // column they fill the sixteen registers.
+    // Twelve accumulators at most: with the broadcast input and the loaded tail pieces they
+    // fill the sixteen registers (32 × 15 spilled with 16, 43 against 32 ns).
     unsafe {
         if m == 1 && n >= 8 {
             dot(wt, x, z)
         } else {
-            w256::add_cols(wt, x, z, 12)
+            w256::add_cols::<12>(wt, x, z)
         }
     }
 }
@@ -463,9 +485,9 @@ pub unsafe fn add_cols_avx512(wt: &[f32], x: &[f32], z: &mut [f32], wide: bool) 
         if m == 1 && n >= 8 {
             dot(wt, x, z)
         } else if wide && m >= w512::W {
-            w512::add_cols(wt, x, z, 16)
+            w512::add_cols::<28>(wt, x, z)
         } else {
-            w256::add_cols(wt, x, z, 16)
+            w256::add_cols::<28>(wt, x, z)
         }
     }
 }
