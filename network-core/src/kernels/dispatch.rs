@@ -352,8 +352,8 @@ impl Isa for Avx512 {
     /// [`matvec_cols::add_cols_avx512`], inlined, for the shapes it takes
     /// ([`matvec_cols::fits`]), as for [`Avx2`]: in 256-bit vectors, with AVX-512's 32
     /// registers. (On a Zen 4, whose 512-bit operations take two 256-bit halves, 512-bit
-    /// vectors measured as fast or slower: 64 -> 64 93 against 97 ns, chained layers 101
-    /// against 106 ns a layer; 784 -> 128 3.47 against 3.55 µs.)
+    /// vectors measured as fast or slower: chained 16 -> 16 layers 14.9 against 18.4 ns a
+    /// layer, 64 -> 64 92 against 94 ns; 784 -> 128 3.46 against 3.50 µs.)
     #[inline(always)]
     fn add_cols<T: Float>(self, wt: &[T], x: &[T], z: &mut [T]) -> bool {
         if !matvec_cols::fits(x.len(), z.len()) {
