@@ -3,8 +3,8 @@
 //! the output vector per input, the output vector held in registers from the first input to
 //! the last.
 //!
-//! The outputs go in blocks of at most 12 (AVX2's 16 registers) or 16 vectors, all the inputs
-//! passing over each block; a layer of few vectors runs several accumulator sets over the
+//! The outputs go in blocks of at most 12 accumulators (AVX2's 16 registers) or 16 vectors,
+//! all the inputs passing over each block; a layer of few vectors runs several accumulator sets over the
 //! inputs (input `j` into set `j mod C`), so that independent multiply-adds hide each other's
 //! latency, the sets summed at the end as a tree. The lanes past the last whole vector go in
 //! pieces of 8, 4, 2 and 1 lanes, each output loaded and stored exactly once: vectors that
@@ -358,9 +358,10 @@ macro_rules! cols {
             let blocks = (nv + t.count_ones() as usize).div_ceil(max).max(1);
             // With several blocks, the inputs go in runs of `RUN` (whose columns fit in L1),
             // each run through every block: a cache line two blocks share is then read from
-            // L2 once. (AVX2 on 784 -> 128, two blocks: 4.1-4.4 µs against 4.4 µs in one run
-            // of all the inputs, and 4.6 µs in runs of 8; one block, with AVX-512's
-            // registers, 3.5 µs; software prefetch 8 columns ahead made it slower.)
+            // L2 once. (AVX2 on 784 -> 128, two blocks: 3.7-4.4 µs across runs against 4.4 µs
+            // in one run of all the inputs, 4.4 in runs of 16, 4.6 in runs of 8 and 4.7 in runs
+            // of 128; one block, with AVX-512's registers, 3.5 µs; software prefetch 8
+            // columns ahead made it slower.)
             const RUN: usize = 32;
             let run = if blocks > 1 { RUN } else { n };
             let mut j = 0;
