@@ -56,8 +56,9 @@ pub trait Isa: Copy + sealed::Sealed {
     fn add_wx<T: Float>(self, w: &[T], x: &[T], z: &mut [T]) -> bool;
 
     /// `z += Σⱼ x[j]·wt[j]` for one sample (`wt` of `x.len()` columns of `z.len()`), as
-    /// [`add_cols`](super::add_cols) computes it up to the order of its sums; `false` (nothing
-    /// done) when the caller should call that.
+    /// [`add_cols`](super::add_cols) computes it up to the order of its sums and the fusing of
+    /// its multiply-adds (rounding only); `false` (nothing done) when the caller should call
+    /// that.
     fn add_cols<T: Float>(self, wt: &[T], x: &[T], z: &mut [T]) -> bool;
 
     /// One `f32` GRU step with [`recurrent::gru`]'s kernel for this instruction set;
