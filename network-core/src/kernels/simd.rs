@@ -523,7 +523,7 @@ macro_rules! isa {
 /// `p..p + k` lies inside one slice.
 #[target_feature(enable = "avx2,fma")]
 #[inline]
-unsafe fn load_first256(p: *const f32, k: usize) -> core::arch::x86_64::__m256 {
+pub(super) unsafe fn load_first256(p: *const f32, k: usize) -> core::arch::x86_64::__m256 {
     use core::arch::x86_64::*;
     let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(k as i32), lanes);
@@ -547,7 +547,7 @@ unsafe fn load_first512(p: *const f32, k: usize) -> core::arch::x86_64::__m512 {
 /// Horizontal sum of an AVX register.
 #[target_feature(enable = "avx2,fma")]
 #[inline]
-fn hsum256(v: core::arch::x86_64::__m256) -> f32 {
+pub(super) fn hsum256(v: core::arch::x86_64::__m256) -> f32 {
     use core::arch::x86_64::*;
     let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps::<1>(v));
     let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
