@@ -25,13 +25,17 @@ FLAGSETS="${FLAGSETS:--O3 -march=native}" BUILD_DIR="$work/builds" bash "$here/r
 (cd "$root" && cargo bench -p network-benches --bench inference --bench recurrent --no-run) \
     >/dev/null 2>&1
 
+# The groups the comparison reads: every inference workload; the recurrent networks' steps and
+# BPTT (not the per-layer and lane-width groups).
+declare -A filter=([inference]="" [recurrent]="^(step|bptt)")
+
 for r in $(seq 1 "$rounds"); do
     echo "round $r of $rounds: RTNeural ($(wc -l <"$work/builds/builds.tsv") builds), then network" >&2
     while IFS=$'\t' read -r exe tag; do
         "$exe" | awk -v t="$tag" -v r="$r" -F'\t' '{ print "rtneural\t" r "\t" t "\t" $1 "\t" $2 }'
     done <"$work/builds/builds.tsv" >>"$work/results.tsv"
     for b in inference recurrent; do
-        (cd "$root" && cargo bench -p network-benches --bench "$b" -- --quick 2>/dev/null) |
+        (cd "$root" && cargo bench -p network-benches --bench "$b" -- --quick "${filter[$b]}" 2>/dev/null) |
             awk -v r="$r" -F' [|] ' '/^[|] `/ { gsub(/^[|] `|`$/, "", $1); print "network\t" r "\t-\t" $1 "\t" $2 }'
     done >>"$work/results.tsv"
 done

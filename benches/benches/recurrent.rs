@@ -8,9 +8,10 @@
 //! buffer); criterion's throughput is one element per sample (or per
 //! time step), so its `elem/s` is samples per second.
 //!
-//! `layer_step` compares each trainable layer's `step` with its frozen form's
-//! ([`FrozenGru`], [`FrozenLstm`]: the weights by columns), alone and followed by the dense
-//! layer in one step compiled for the CPU's instruction set; `cols_lanes` runs the frozen
+//! Each network is timed beside its frozen form (`net.freeze()`, rows ending in `frozen`:
+//! [`FrozenGru`](network::FrozenGru) and [`FrozenLstm`](network::FrozenLstm) hold the weights
+//! by columns). `layer_step` compares each trainable layer's `step` with its frozen form's,
+//! the layer alone; `cols_lanes` runs the frozen
 //! kernels at AVX-512 in 16 and in 8 lanes, the measurement behind
 //! `recurrent_cols::lanes_for`.
 //!
@@ -27,10 +28,9 @@ use std::time::Instant;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use network::{Gru, Lstm, LstmState, Rng, SequenceNetwork, network};
-use network_core::kernels::dispatch::{self, InferSteps, Isa};
+use network_core::Freeze;
 use network_core::kernels::recurrent_cols::{self as rc, Lanes};
 use network_core::kernels::simd::Level;
-use network_core::{Freeze, FrozenGru, FrozenLstm};
 
 network! {
     struct Gru8 < gru(1 -> 8), dense(8 -> 1, identity) >
@@ -60,19 +60,23 @@ fn ring(seed: u64) -> Vec<[f32; 1]> {
     (0..RING).map(|_| [rng.uniform(-1.0, 1.0)]).collect()
 }
 
+/// `step` over the ring, ns per sample: `$net` is a network or its frozen form.
 macro_rules! bench_step {
-    ($g:ident, $net:ident, $state:ident, $name:expr) => {{
-        let net: $net = $net::seeded(1);
+    ($g:ident, $net:expr, $state:expr, $name:expr) => {{
+        let net = $net;
         let xs = ring(2);
-        let mut state = $state::default();
-        let mut i = 0;
+        let mut state = $state;
+        let mut next = 0;
         $g.bench_function($name, |b| {
             b.iter_custom(|iters| {
+                // The ring's index in a local, not in the closure's captured memory.
+                let mut i = next;
                 let start = Instant::now();
                 for _ in 0..iters {
                     i = (i + 1) % RING;
                     black_box(net.step(&mut state, black_box(&xs[i])));
                 }
+                next = i;
                 record($name, start, iters)
             })
         });
@@ -81,11 +85,11 @@ macro_rules! bench_step {
 
 /// `step_block` over buffers of [`BLOCK`] samples from the ring, ns per sample.
 macro_rules! bench_block {
-    ($g:ident, $net:ident, $state:ident, $name:expr) => {{
-        let net: $net = $net::seeded(1);
+    ($g:ident, $net:expr, $state:expr, $name:expr) => {{
+        let net = $net;
         let xs = ring(2);
         let mut ys = vec![[0.0f32; 1]; BLOCK];
-        let mut state = $state::default();
+        let mut state = $state;
         let mut i = 0;
         $g.bench_function($name, |b| {
             b.iter_custom(|iters| {
@@ -104,25 +108,51 @@ macro_rules! bench_block {
 /// An audio buffer's length.
 const BLOCK: usize = 64;
 
+/// Each network's `step`, then its frozen form's (`net.freeze()`, weights by columns).
 fn step(c: &mut Criterion) {
     let mut g = c.benchmark_group("step");
     g.throughput(Throughput::Elements(1));
-    bench_step!(g, Gru8, Gru8State, "gru(1->8),dense(8->1)");
-    bench_step!(g, Gru16, Gru16State, "gru(1->16),dense(16->1)");
-    bench_step!(g, Gru32, Gru32State, "gru(1->32),dense(32->1)");
-    bench_step!(g, Lstm16, Lstm16State, "lstm(1->16),dense(16->1)");
-    bench_step!(g, Lstm40, Lstm40State, "lstm(1->40),dense(40->1)");
+    macro_rules! both {
+        ($net:ident, $state:ident, $name:literal) => {{
+            let net: $net = $net::seeded(1);
+            bench_step!(g, &net, $state::default(), $name);
+            bench_step!(
+                g,
+                net.freeze(),
+                $state::default(),
+                concat!($name, " frozen")
+            );
+        }};
+    }
+    both!(Gru8, Gru8State, "gru(1->8),dense(8->1)");
+    both!(Gru16, Gru16State, "gru(1->16),dense(16->1)");
+    both!(Gru32, Gru32State, "gru(1->32),dense(32->1)");
+    both!(Lstm16, Lstm16State, "lstm(1->16),dense(16->1)");
+    both!(Lstm40, Lstm40State, "lstm(1->40),dense(40->1)");
     g.finish();
 }
 
+/// Each network's `step_block`, then its frozen form's.
 fn block(c: &mut Criterion) {
     let mut g = c.benchmark_group("step_block");
     g.throughput(Throughput::Elements(BLOCK as u64));
-    bench_block!(g, Gru8, Gru8State, "gru(1->8),dense(8->1) block 64");
-    bench_block!(g, Gru16, Gru16State, "gru(1->16),dense(16->1) block 64");
-    bench_block!(g, Gru32, Gru32State, "gru(1->32),dense(32->1) block 64");
-    bench_block!(g, Lstm16, Lstm16State, "lstm(1->16),dense(16->1) block 64");
-    bench_block!(g, Lstm40, Lstm40State, "lstm(1->40),dense(40->1) block 64");
+    macro_rules! both {
+        ($net:ident, $state:ident, $name:literal) => {{
+            let net: $net = $net::seeded(1);
+            bench_block!(g, &net, $state::default(), concat!($name, " block 64"));
+            bench_block!(
+                g,
+                net.freeze(),
+                $state::default(),
+                concat!($name, " block 64 frozen")
+            );
+        }};
+    }
+    both!(Gru8, Gru8State, "gru(1->8),dense(8->1)");
+    both!(Gru16, Gru16State, "gru(1->16),dense(16->1)");
+    both!(Gru32, Gru32State, "gru(1->32),dense(32->1)");
+    both!(Lstm16, Lstm16State, "lstm(1->16),dense(16->1)");
+    both!(Lstm40, Lstm40State, "lstm(1->40),dense(40->1)");
     g.finish();
 }
 
@@ -185,68 +215,8 @@ fn seeded<L: network::StepLayer<f32, Config = ()>>() -> L {
     l
 }
 
-/// A frozen recurrent layer and a `dense(H -> 1, identity)` written out, as one step compiled
-/// for the CPU's instruction set ([`dispatch::step`]): what a frozen network's step does.
-struct FrozenNet<L, const H: usize> {
-    layer: L,
-    w: [f32; H],
-    b: f32,
-}
-
-impl<L, const H: usize> FrozenNet<L, H> {
-    fn new(layer: L) -> Self {
-        let mut rng = Rng::new(5);
-        FrozenNet {
-            layer,
-            w: std::array::from_fn(|_| rng.uniform(-0.3, 0.3)),
-            b: 0.1,
-        }
-    }
-
-    #[inline(always)]
-    fn dense(&self, h: &[f32; H]) -> [f32; 1] {
-        let mut y = self.b;
-        for (w, h) in self.w.iter().zip(h) {
-            y += w * h;
-        }
-        [y]
-    }
-
-    fn step(&self, state: &mut <Self as InferSteps>::State, x: &[f32; 1]) -> [f32; 1]
-    where
-        Self: InferSteps<Input = [f32; 1], Output = [f32; 1]>,
-    {
-        dispatch::step(self, state, x)
-    }
-}
-
-impl<const H: usize> InferSteps for FrozenNet<FrozenGru<f32, 1, H>, H> {
-    type Input = [f32; 1];
-    type Output = [f32; 1];
-    type State = [f32; H];
-
-    #[inline(always)]
-    fn step_isa<S: Isa>(&self, s: S, state: &mut [f32; H], x: &[f32; 1]) -> [f32; 1] {
-        let h = self.layer.step_isa(s, state, x);
-        self.dense(&h)
-    }
-}
-
-impl<const H: usize> InferSteps for FrozenNet<FrozenLstm<f32, 1, H>, H> {
-    type Input = [f32; 1];
-    type Output = [f32; 1];
-    type State = LstmState<f32, H>;
-
-    #[inline(always)]
-    fn step_isa<S: Isa>(&self, s: S, state: &mut LstmState<f32, H>, x: &[f32; 1]) -> [f32; 1] {
-        let h = self.layer.step_isa(s, state, x);
-        self.dense(&h)
-    }
-}
-
 /// The trainable layers' `step` (rows, PyTorch's layout) against their frozen forms' (columns),
-/// `IN = 1`, alone; then the trainable network with its `dense(H -> 1)` against the frozen
-/// layer with one ([`FrozenNet`]), each step compiled for the CPU's instruction set.
+/// `IN = 1`, alone, each step choosing its kernel for the CPU's instruction set.
 fn layers(c: &mut Criterion) {
     let mut g = c.benchmark_group("layer_step");
     g.throughput(Throughput::Elements(1));
@@ -255,19 +225,6 @@ fn layers(c: &mut Criterion) {
             let l: $kind<f32, 1, $h> = seeded();
             bench_layer!(g, l, $state, concat!($name, " trainable"));
             bench_layer!(g, l.freeze(), $state, concat!($name, " frozen"));
-            let net: $net = $net::seeded(1);
-            bench_layer!(
-                g,
-                net,
-                Default::default(),
-                concat!($name, ",", $dense, " trainable")
-            );
-            bench_layer!(
-                g,
-                FrozenNet::new(l.freeze()),
-                $state,
-                concat!($name, ",", $dense, " frozen")
-            );
         }};
     }
     pair!(Gru, 8, [0.0f32; 8], Gru8, "gru(1->8)", "dense(8->1)");
