@@ -36,7 +36,10 @@ for r in $(seq 1 "$rounds"); do
     done <"$work/builds/builds.tsv" >>"$work/results.tsv"
     for b in inference recurrent; do
         (cd "$root" && cargo bench -p network-benches --bench "$b" -- --quick "${filter[$b]}" 2>/dev/null) |
-            awk -v r="$r" -F' [|] ' '/^[|] `/ { gsub(/^[|] `|`$/, "", $1); print "network\t" r "\t-\t" $1 "\t" $2 }'
+            awk -v r="$r" -F' [|] ' '/^[|] `/ {
+                gsub(/^[|] `|`$/, "", $1); print "network\t" r "\t-\t" $1 "\t" $2
+                # The inference table has the frozen form in its fourth column.
+                if (NF >= 5) print "network\t" r "\t-\t" $1 " frozen\t" $4 }'
     done >>"$work/results.tsv"
 done
 
