@@ -12,8 +12,9 @@
 //! harmonics, and a little noise. The model trains on 4 s of it (windows of 128 samples, the
 //! state carried from each window to the next) and is judged on 2 s it never saw, by the
 //! error-to-signal ratio `ESR = Σ(y − ŷ)² / Σy²` (target: at most 0.02). It prints how many
-//! times faster than real time the trained model runs, and writes the held-out input, the
-//! target and the model's output as WAV files, with a plot of a stretch of them as SVG, and
+//! times faster than real time the trained model runs, and its frozen form (`net.freeze()`,
+//! what a plugin would ship), and writes the held-out input, the target and the model's
+//! output as WAV files, with a plot of a stretch of them as SVG, and
 //! the trained model as a model file (`amp.model`), read back and checked bit for bit.
 //!
 //! Run with `cargo run --release --example amp [output folder]` (the default is the system's
@@ -194,6 +195,24 @@ fn main() -> ExitCode {
         seconds / run,
         run * 1e9 / test_x.len() as f64
     );
+    // What a plugin would ship: the frozen form, its weights by columns for streaming.
+    let frozen = net.freeze();
+    let mut streamed = vec![[0.0f32]; test_x.len()];
+    let t = Instant::now();
+    frozen.step_block(&mut AmpState::default(), &as_rows(&test_x), &mut streamed);
+    let run_frozen = t.elapsed().as_secs_f64();
+    let streamed: Vec<f32> = streamed.iter().map(|y| y[0]).collect();
+    let frozen_score = esr(&test_y, &streamed);
+    println!(
+        "frozen (net.freeze()): held-out ESR {frozen_score:.4}; runs {:.0}× faster than real time \
+         ({:.0} ns per sample)",
+        seconds / run_frozen,
+        run_frozen * 1e9 / test_x.len() as f64
+    );
+    if (frozen_score - score).abs() > 1e-4 {
+        eprintln!("the frozen form's ESR {frozen_score} is not the network's {score}");
+        std::process::exit(1);
+    }
     for (name, data) in [("input", &test_x), ("target", &test_y), ("model", &out)] {
         let path = dir.join(format!("amp_{name}.wav"));
         match write_wav(&path, data) {

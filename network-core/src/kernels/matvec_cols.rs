@@ -209,7 +209,13 @@ macro_rules! cols {
         ///
         /// SAFETY (callers): `wt` holds `n` columns of `m` floats, `x` `n` floats and `z`
         /// `m`; `first + NB·W + t ≤ m`; the CPU has the instructions.
-        #[inline(always)]
+        ///
+        /// Inlined where the optimiser runs, which keeps the one instance the sizes select;
+        /// an unoptimised build keeps every instance that [`block_of`]'s `match` names, each
+        /// with its own accumulators on the stack, and inlined into one frame per layer they
+        /// overflow a test thread's 2 MiB stack: there each stays a function of its own.
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        #[cfg_attr(debug_assertions, inline(never))]
         unsafe fn block<const NB: usize, const P: usize, const R: usize>(
             wt: *const f32,
             x: *const f32,
