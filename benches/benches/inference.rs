@@ -50,12 +50,41 @@ fn time<const I: usize, const O: usize>(
     xs: &[[f32; I]],
     network: impl Fn(&[f32; I]) -> [f32; O],
     frozen: impl Fn(&[f32; I]) -> [f32; O],
+    frozen_batch: impl Fn(&[[f32; I]], &mut [[f32; O]]),
 ) {
     let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Elements(1));
     form(&mut group, name, "network", xs, network);
     form(&mut group, name, "frozen", xs, frozen);
+    batch(&mut group, name, xs, frozen_batch);
     group.finish();
+}
+
+/// The frozen form's `forward_batch` over the whole ring in one call (one choice of instruction
+/// set for all of it), recording ns per sample: what a single call costs beyond the layers.
+fn batch<const I: usize, const O: usize>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    name: &'static str,
+    xs: &[[f32; I]],
+    forward_batch: impl Fn(&[[f32; I]], &mut [[f32; O]]),
+) {
+    let mut ys = vec![[0.0f32; O]; xs.len()];
+    group.bench_function("frozen forward_batch", |b| {
+        b.iter_custom(|iters| {
+            let start = Instant::now();
+            for _ in 0..iters {
+                forward_batch(black_box(xs), &mut ys);
+                black_box(&mut ys);
+            }
+            let d: Duration = start.elapsed();
+            let per = (iters * xs.len() as u64) as f64;
+            SAMPLES
+                .lock()
+                .unwrap()
+                .push((name, "batch", d.as_nanos() as f64 / per));
+            d
+        })
+    });
 }
 
 /// One form's benchmark within its workload's group.
@@ -98,6 +127,7 @@ fn workloads(c: &mut Criterion) {
         &xs,
         |x| net.forward(x),
         |x| frozen.forward(x),
+        |xs, ys| frozen.forward_batch(xs, ys),
     );
 
     let net: Mnist = Mnist::seeded(2);
@@ -109,6 +139,7 @@ fn workloads(c: &mut Criterion) {
         &xs,
         |x| net.forward(x),
         |x| frozen.forward(x),
+        |xs, ys| frozen.forward_batch(xs, ys),
     );
 
     let net: Lin8 = Lin8::seeded(3);
@@ -120,6 +151,7 @@ fn workloads(c: &mut Criterion) {
         &xs,
         |x| net.forward(x),
         |x| frozen.forward(x),
+        |xs, ys| frozen.forward_batch(xs, ys),
     );
 
     let net: Tanh16 = Tanh16::seeded(4);
@@ -131,6 +163,7 @@ fn workloads(c: &mut Criterion) {
         &xs,
         |x| net.forward(x),
         |x| frozen.forward(x),
+        |xs, ys| frozen.forward_batch(xs, ys),
     );
 
     let net: Relu64 = Relu64::seeded(5);
@@ -142,6 +175,7 @@ fn workloads(c: &mut Criterion) {
         &xs,
         |x| net.forward(x),
         |x| frozen.forward(x),
+        |xs, ys| frozen.forward_batch(xs, ys),
     );
 }
 
@@ -161,12 +195,13 @@ fn summary(_: &mut Criterion) {
     };
     println!(
         "\n| workload | network: ns per call (best) | (median) | frozen: ns per call (best) \
-         | (median) |\n|---|---:|---:|---:|---:|"
+         | (median) | frozen `forward_batch`: ns per sample (best) |\n|---|---:|---:|---:|---:|---:|"
     );
     for name in names {
         let (nb, nm) = stats(name, "network");
         let (fb, fm) = stats(name, "frozen");
-        println!("| `{name}` | {nb:.2} | {nm:.2} | {fb:.2} | {fm:.2} |");
+        let (bb, _) = stats(name, "batch");
+        println!("| `{name}` | {nb:.2} | {nm:.2} | {fb:.2} | {fm:.2} | {bb:.2} |");
     }
 }
 
