@@ -11,6 +11,8 @@ pub mod act_simd;
 pub mod dispatch;
 pub mod int8;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
+mod lanes;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
 pub mod matvec_cols;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 pub mod matvec_simd;

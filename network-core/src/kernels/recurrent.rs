@@ -894,42 +894,10 @@ mod avx512 {
     use super::super::act_simd::avx512::{sigmoid_v, tanh_v};
     use core::arch::x86_64::*;
 
-    type V = __m512;
-    const W: usize = 16;
+    use crate::kernels::lanes::avx512::*;
 
     kernels!("avx512f");
 
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn zero() -> V {
-        _mm512_setzero_ps()
-    }
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn splat(v: f32) -> V {
-        _mm512_set1_ps(v)
-    }
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn add(a: V, b: V) -> V {
-        _mm512_add_ps(a, b)
-    }
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn sub(a: V, b: V) -> V {
-        _mm512_sub_ps(a, b)
-    }
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn mul(a: V, b: V) -> V {
-        _mm512_mul_ps(a, b)
-    }
-    /// `a·b + c`.
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn fma(a: V, b: V, c: V) -> V {
-        _mm512_fmadd_ps(a, b, c)
-    }
     #[target_feature(enable = "avx512f")]
     #[inline]
     fn hsum(a: V) -> f32 {
@@ -955,28 +923,6 @@ mod avx512 {
             _mm512_castps512_ps256(a),
             _mm256_castpd_ps(_mm512_extractf64x4_pd::<1>(_mm512_castps_pd(a))),
         ]
-    }
-    /// The first `n ≤ 16` lanes at `p`, zero in the others.
-    /// SAFETY (callers): those lanes are readable.
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    unsafe fn ld(p: *const f32, n: usize) -> V {
-        if n >= W {
-            unsafe { _mm512_loadu_ps(p) }
-        } else {
-            unsafe { _mm512_maskz_loadu_ps(((1u32 << n) - 1) as __mmask16, p) }
-        }
-    }
-    /// Stores the first `n ≤ 16` lanes of `v` at `p`.
-    /// SAFETY (callers): those lanes are writable.
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    unsafe fn st(p: *mut f32, n: usize, v: V) {
-        if n >= W {
-            unsafe { _mm512_storeu_ps(p, v) }
-        } else {
-            unsafe { _mm512_mask_storeu_ps(p, ((1u32 << n) - 1) as __mmask16, v) }
-        }
     }
 
     /// `x`'s and `y`'s halves of each block of `2s` lanes summed: lanes of the low half of a
@@ -1096,46 +1042,14 @@ mod avx512 {
 /// instructions, and masks for the tails (`lstm(1 -> 40)` spilled 107 values a chunk to the
 /// stack without them).
 macro_rules! lanes8 {
-    ($feature:literal) => {
+    ($lanes:ident, $feature:literal) => {
         use crate::kernels::act_simd::avx2::{sigmoid_v, tanh_v};
         use core::arch::x86_64::*;
 
-        type V = __m256;
-        const W: usize = 8;
+        use crate::kernels::lanes::$lanes::*;
 
         kernels!($feature);
 
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn zero() -> V {
-            _mm256_setzero_ps()
-        }
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn splat(v: f32) -> V {
-            _mm256_set1_ps(v)
-        }
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn add(a: V, b: V) -> V {
-            _mm256_add_ps(a, b)
-        }
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn sub(a: V, b: V) -> V {
-            _mm256_sub_ps(a, b)
-        }
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn mul(a: V, b: V) -> V {
-            _mm256_mul_ps(a, b)
-        }
-        /// `a·b + c`.
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn fma(a: V, b: V, c: V) -> V {
-            _mm256_fmadd_ps(a, b, c)
-        }
         /// The vector as 128-bit pieces, lowest first (two, padded to four).
         #[target_feature(enable = $feature)]
         #[inline]
@@ -1156,37 +1070,6 @@ macro_rules! lanes8 {
             let s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps::<1>(a));
             let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
             _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)))
-        }
-        /// All bits set in the first `n < 8` lanes.
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn mask(n: usize) -> __m256i {
-            _mm256_cmpgt_epi32(
-                _mm256_set1_epi32(n as i32),
-                _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
-            )
-        }
-        /// The first `n ≤ 8` lanes at `p`, zero in the others.
-        /// SAFETY (callers): those lanes are readable.
-        #[target_feature(enable = $feature)]
-        #[inline]
-        unsafe fn ld(p: *const f32, n: usize) -> V {
-            if n >= W {
-                unsafe { _mm256_loadu_ps(p) }
-            } else {
-                unsafe { _mm256_maskload_ps(p, mask(n)) }
-            }
-        }
-        /// Stores the first `n ≤ 8` lanes of `v` at `p`.
-        /// SAFETY (callers): those lanes are writable.
-        #[target_feature(enable = $feature)]
-        #[inline]
-        unsafe fn st(p: *mut f32, n: usize, v: V) {
-            if n >= W {
-                unsafe { _mm256_storeu_ps(p, v) }
-            } else {
-                unsafe { _mm256_maskstore_ps(p, mask(n), v) }
-            }
         }
 
         /// The lane sums of `f(0)`, …, `f(7)` as one vector, lane `l` holding `f(l)`'s sum. The
@@ -1247,11 +1130,11 @@ macro_rules! lanes8 {
 }
 
 mod avx2 {
-    lanes8!("avx2,fma");
+    lanes8!(avx2, "avx2,fma");
 }
 
 mod avx2vl {
-    lanes8!("avx2,fma,avx512f,avx512vl");
+    lanes8!(avx2vl, "avx2,fma,avx512f,avx512vl");
 }
 
 /// `a` as `f32`s when `T` is `f32`: how the layers, generic over the scalar, reach these

@@ -697,165 +697,32 @@ macro_rules! kernels {
 
 mod avx512 {
     use super::super::act_simd::avx512::{sigmoid_v, tanh_v};
-    use core::arch::x86_64::*;
 
-    type V = __m512;
-    const W: usize = 16;
+    use crate::kernels::lanes::avx512::*;
     /// Vector registers.
     const REGS: usize = 32;
 
     kernels!("avx512f");
-
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn zero() -> V {
-        _mm512_setzero_ps()
-    }
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn splat(v: f32) -> V {
-        _mm512_set1_ps(v)
-    }
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn add(a: V, b: V) -> V {
-        _mm512_add_ps(a, b)
-    }
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn sub(a: V, b: V) -> V {
-        _mm512_sub_ps(a, b)
-    }
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn mul(a: V, b: V) -> V {
-        _mm512_mul_ps(a, b)
-    }
-    /// `a·b + c`.
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn fma(a: V, b: V, c: V) -> V {
-        _mm512_fmadd_ps(a, b, c)
-    }
-    /// Lane `l` of `v` in every lane.
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn lane(v: V, l: usize) -> V {
-        _mm512_permutexvar_ps(_mm512_set1_epi32(l as i32), v)
-    }
-    /// The first `n ≤ 16` lanes at `p`, zero in the others.
-    /// SAFETY (callers): those lanes are readable.
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    unsafe fn ld(p: *const f32, n: usize) -> V {
-        if n >= W {
-            unsafe { _mm512_loadu_ps(p) }
-        } else {
-            unsafe { _mm512_maskz_loadu_ps(((1u32 << n) - 1) as __mmask16, p) }
-        }
-    }
-    /// Stores the first `n ≤ 16` lanes of `v` at `p`.
-    /// SAFETY (callers): those lanes are writable.
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    unsafe fn st(p: *mut f32, n: usize, v: V) {
-        if n >= W {
-            unsafe { _mm512_storeu_ps(p, v) }
-        } else {
-            unsafe { _mm512_mask_storeu_ps(p, ((1u32 << n) - 1) as __mmask16, v) }
-        }
-    }
 }
 
 /// The 8-lane module, once for AVX2+FMA (16 registers) and once more with AVX-512VL on top
 /// (32 registers, masks for the tails).
 macro_rules! lanes8 {
-    ($feature:literal, $regs:literal) => {
+    ($lanes:ident, $feature:literal, $regs:literal) => {
         use crate::kernels::act_simd::avx2::{sigmoid_v, tanh_v};
-        use core::arch::x86_64::*;
 
-        type V = __m256;
-        const W: usize = 8;
+        use crate::kernels::lanes::$lanes::*;
         /// Vector registers.
         const REGS: usize = $regs;
 
         kernels!($feature);
-
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn zero() -> V {
-            _mm256_setzero_ps()
-        }
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn splat(v: f32) -> V {
-            _mm256_set1_ps(v)
-        }
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn add(a: V, b: V) -> V {
-            _mm256_add_ps(a, b)
-        }
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn sub(a: V, b: V) -> V {
-            _mm256_sub_ps(a, b)
-        }
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn mul(a: V, b: V) -> V {
-            _mm256_mul_ps(a, b)
-        }
-        /// `a·b + c`.
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn fma(a: V, b: V, c: V) -> V {
-            _mm256_fmadd_ps(a, b, c)
-        }
-        /// Lane `l` of `v` in every lane.
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn lane(v: V, l: usize) -> V {
-            _mm256_permutevar8x32_ps(v, _mm256_set1_epi32(l as i32))
-        }
-        /// All bits set in the first `n < 8` lanes.
-        #[target_feature(enable = $feature)]
-        #[inline]
-        fn mask(n: usize) -> __m256i {
-            _mm256_cmpgt_epi32(
-                _mm256_set1_epi32(n as i32),
-                _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
-            )
-        }
-        /// The first `n ≤ 8` lanes at `p`, zero in the others.
-        /// SAFETY (callers): those lanes are readable.
-        #[target_feature(enable = $feature)]
-        #[inline]
-        unsafe fn ld(p: *const f32, n: usize) -> V {
-            if n >= W {
-                unsafe { _mm256_loadu_ps(p) }
-            } else {
-                unsafe { _mm256_maskload_ps(p, mask(n)) }
-            }
-        }
-        /// Stores the first `n ≤ 8` lanes of `v` at `p`.
-        /// SAFETY (callers): those lanes are writable.
-        #[target_feature(enable = $feature)]
-        #[inline]
-        unsafe fn st(p: *mut f32, n: usize, v: V) {
-            if n >= W {
-                unsafe { _mm256_storeu_ps(p, v) }
-            } else {
-                unsafe { _mm256_maskstore_ps(p, mask(n), v) }
-            }
-        }
     };
 }
 
 mod avx2 {
-    lanes8!("avx2,fma", 16);
+    lanes8!(avx2, "avx2,fma", 16);
 }
 
 mod avx2vl {
-    lanes8!("avx2,fma,avx512f,avx512vl", 32);
+    lanes8!(avx2vl, "avx2,fma,avx512f,avx512vl", 32);
 }
