@@ -211,6 +211,17 @@ pub struct Avx512(());
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 const MIN_LANES: usize = 4;
 
+/// The `f32` slices of a product `z += W·x` (any layout of `w`) the SIMD kernels take.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[inline(always)]
+fn product_f32s<'a, T: Float>(
+    w: &'a [T],
+    x: &'a [T],
+    z: &'a mut [T],
+) -> Option<(&'a [f32], &'a [f32], &'a mut [f32])> {
+    Some((T::as_f32s(w)?, T::as_f32s(x)?, T::as_f32s_mut(z)?))
+}
+
 /// The `f32` slices of a layer the vector activations take (same length).
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[inline(always)]
@@ -268,7 +279,7 @@ impl Isa for Avx2 {
         if !matvec_simd::fits_avx2(n, m) || n * m >= super::SIMD_MIN_WORK_PER_SAMPLE {
             return false;
         }
-        let (Some(w), Some(x), Some(z)) = (T::as_f32s(w), T::as_f32s(x), T::as_f32s_mut(z)) else {
+        let Some((w, x, z)) = product_f32s(w, x, z) else {
             return false;
         };
         // SAFETY: an `Avx2` exists only once `forward` found AVX2 and FMA on this CPU.
@@ -284,8 +295,7 @@ impl Isa for Avx2 {
         if !matvec_cols::fits(x.len(), z.len()) {
             return false;
         }
-        let (Some(wt), Some(x), Some(z)) = (T::as_f32s(wt), T::as_f32s(x), T::as_f32s_mut(z))
-        else {
+        let Some((wt, x, z)) = product_f32s(wt, x, z) else {
             return false;
         };
         // SAFETY: an `Avx2` exists only once `forward` found AVX2 and FMA on this CPU.
@@ -404,7 +414,7 @@ impl Isa for Avx512 {
         if !fits {
             return false;
         }
-        let (Some(w), Some(x), Some(z)) = (T::as_f32s(w), T::as_f32s(x), T::as_f32s_mut(z)) else {
+        let Some((w, x, z)) = product_f32s(w, x, z) else {
             return false;
         };
         // SAFETY: an `Avx512` exists only once `forward` found AVX-512F, AVX2 and FMA on this
@@ -433,8 +443,7 @@ impl Isa for Avx512 {
         if !matvec_cols::fits(x.len(), z.len()) {
             return false;
         }
-        let (Some(wt), Some(x), Some(z)) = (T::as_f32s(wt), T::as_f32s(x), T::as_f32s_mut(z))
-        else {
+        let Some((wt, x, z)) = product_f32s(wt, x, z) else {
             return false;
         };
         // SAFETY: an `Avx512` exists only once `forward` found AVX-512F and VL, AVX2 and FMA
@@ -814,10 +823,11 @@ pub fn product<const N: usize, const M: usize>(
     x: &[f32; N],
     b: &[f32; M],
 ) -> Option<[f32; M]> {
-    if !simd::supported(level) || !simd::supported(Level::Avx2) {
+    if !simd::supported(level) {
         return None;
     }
-    // SAFETY: `supported` found the level's features (AVX-512 meaning F and VL) and AVX2+FMA.
+    // SAFETY: `supported` found the level's features (AVX-512 meaning F and VL with AVX2 and
+    // FMA).
     unsafe {
         // One function per product: each compiled alone, as it would be in a network.
         match (level, p) {
@@ -1051,7 +1061,7 @@ mod tests {
                 frozen_shapes::<f32, _>(Avx2(()), 1e-5);
                 frozen_shapes::<f64, _>(Avx2(()), 1e-12);
             }
-            if simd::supported(Level::Avx512) && simd::supported(Level::Avx2) {
+            if simd::supported(Level::Avx512) {
                 frozen_shapes::<f32, _>(Avx512(()), 1e-5);
                 frozen_shapes::<f64, _>(Avx512(()), 1e-12);
             }
@@ -1107,7 +1117,7 @@ mod tests {
         if simd::supported(Level::Avx2) {
             cols(Avx2(()), true);
         }
-        if simd::supported(Level::Avx512) && simd::supported(Level::Avx2) {
+        if simd::supported(Level::Avx512) {
             cols(Avx512(()), true);
         }
     }
@@ -1118,7 +1128,7 @@ mod tests {
         if simd::supported(Level::Avx2) {
             every_shape(Avx2(()));
         }
-        if simd::supported(Level::Avx512) && simd::supported(Level::Avx2) {
+        if simd::supported(Level::Avx512) {
             every_shape(Avx512(()));
         }
     }

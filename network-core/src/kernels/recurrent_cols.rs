@@ -133,12 +133,7 @@ const fn kind_known(level: Level, lanes: Lanes, h: usize) -> Option<Kind> {
 /// [`kind_known`] after checking the CPU.
 #[inline]
 fn kind(level: Level, lanes: Lanes, h: usize) -> Option<Kind> {
-    let ok = match level {
-        Level::Avx512 => supported(Level::Avx512) && supported(Level::Avx2),
-        Level::Avx2 => supported(Level::Avx2),
-        Level::Portable => false,
-    };
-    if ok {
+    if supported(level) {
         kind_known(level, lanes, h)
     } else {
         None

@@ -548,7 +548,7 @@ mod tests {
         /// The kernels this CPU has.
         fn kernels() -> std::vec::Vec<(Level, Lanes)> {
             let mut k = std::vec::Vec::new();
-            if supported(Level::Avx512) && supported(Level::Avx2) {
+            if supported(Level::Avx512) {
                 k.push((Level::Avx512, Lanes::Sixteen));
                 k.push((Level::Avx512, Lanes::Eight));
             }
