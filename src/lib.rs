@@ -35,7 +35,7 @@ pub use network_core::{
 pub use network_core::{
     ForwardSlice, GradCheck, SequenceGradCheck, grad_check, grad_check_sequence,
 };
-pub use network_core::{Freeze, FrozenDense, FrozenGru, FrozenLayer, FrozenLstm};
+pub use network_core::{Freeze, FrozenDense, FrozenGru, FrozenLayer, FrozenLstm, Simd, with_simd};
 pub use network_core::{
     Gru, GruGradients, GruStep, Lstm, LstmGradients, LstmState, LstmStep, SequenceNetwork,
     StatelessForward, StepLayer, Trainable, WindowTrace,

@@ -38,10 +38,12 @@ for r in $(seq 1 "$rounds"); do
         (cd "$root" && cargo bench -p network-benches --bench "$b" -- --quick "${filter[$b]}" 2>/dev/null) |
             awk -v r="$r" -F' [|] ' '/^[|] `/ {
                 gsub(/^[|] `|`$/, "", $1); print "network\t" r "\t-\t" $1 "\t" $2
-                # The inference table has the frozen form in its fourth column, and its
-                # forward_batch (ns per sample) in its sixth.
+                # The inference table has the frozen form in its fourth column, its
+                # forward_with inside with_simd in its sixth and its forward_batch (ns per
+                # sample) in its eighth.
                 if (NF >= 5) print "network\t" r "\t-\t" $1 " frozen\t" $4
-                if (NF >= 6) { gsub(/ *[|]$/, "", $6); print "network\t" r "\t-\t" $1 " frozen forward_batch\t" $6 } }'
+                if (NF >= 7) print "network\t" r "\t-\t" $1 " frozen with_simd\t" $6
+                if (NF >= 8) { gsub(/ *[|]$/, "", $8); print "network\t" r "\t-\t" $1 " frozen forward_batch\t" $8 } }'
     done >>"$work/results.tsv"
 done
 

@@ -1,8 +1,10 @@
 //! Criterion benchmarks of inference, one sample per call, f32, one thread: the dense workloads
 //! that `bench/rtneural` times for RTNeural's compile-time API, so the two read side by side.
 //! Seeded weights; a ring of distinct inputs uniform like the C++ harness's, each call's output
-//! passed through `black_box`. Each workload runs the network (`network`) and its inference
-//! form (`frozen`, `net.freeze()`) in one criterion group. At the end a summary prints, per
+//! passed through `black_box`. Each workload runs, in one criterion group, the network
+//! (`network`), its inference form (`frozen`, `net.freeze()`), the frozen form's `forward_with`
+//! inside `network::with_simd` (the loop compiled for the instruction set chosen once, as a
+//! user's per-sample loop runs it) and its `forward_batch`. At the end a summary prints, per
 //! workload and form, the best and the median nanoseconds per call over criterion's samples.
 //!
 //! Run with `cargo bench -p network-benches --bench inference` (add `-- --quick` for a short run).
@@ -13,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
-use network::Rng;
 use network::prelude::*;
+use network::{Rng, Simd};
 
 network! {
     /// The XOR-sized network.
@@ -51,11 +53,13 @@ fn time<const I: usize, const O: usize>(
     network: impl Fn(&[f32; I]) -> [f32; O],
     frozen: impl Fn(&[f32; I]) -> [f32; O],
     frozen_batch: impl Fn(&[[f32; I]], &mut [[f32; O]]),
+    frozen_with: impl Fn(Simd, &[f32; I]) -> [f32; O],
 ) {
     let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Elements(1));
     form(&mut group, name, "network", xs, network);
     form(&mut group, name, "frozen", xs, frozen);
+    with_simd(&mut group, name, xs, frozen_with);
     batch(&mut group, name, xs, frozen_batch);
     group.finish();
 }
@@ -82,6 +86,40 @@ fn batch<const I: usize, const O: usize>(
                 .lock()
                 .unwrap()
                 .push((name, "batch", d.as_nanos() as f64 / per));
+            d
+        })
+    });
+}
+
+/// The frozen form's `forward_with` inside `network::with_simd`: the ring loop compiled for the
+/// instruction set chosen once, as a user's per-sample loop (an audio buffer, a control tick)
+/// runs it; ns per call.
+fn with_simd<const I: usize, const O: usize>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    name: &'static str,
+    xs: &[[f32; I]],
+    forward_with: impl Fn(Simd, &[f32; I]) -> [f32; O],
+) {
+    let mut next = 0;
+    group.bench_function("frozen with_simd", |b| {
+        b.iter_custom(|iters| {
+            let (d, i) = network::with_simd(
+                #[inline(always)]
+                |simd| {
+                    let mut i = next;
+                    let start = Instant::now();
+                    for _ in 0..iters {
+                        black_box(forward_with(simd, black_box(&xs[i])));
+                        i = if i + 1 == xs.len() { 0 } else { i + 1 };
+                    }
+                    (start.elapsed(), i)
+                },
+            );
+            next = i;
+            SAMPLES
+                .lock()
+                .unwrap()
+                .push((name, "with_simd", d.as_nanos() as f64 / iters as f64));
             d
         })
     });
@@ -128,6 +166,7 @@ fn workloads(c: &mut Criterion) {
         |x| net.forward(x),
         |x| frozen.forward(x),
         |xs, ys| frozen.forward_batch(xs, ys),
+        |simd, x| frozen.forward_with(simd, x),
     );
 
     let net: Mnist = Mnist::seeded(2);
@@ -140,6 +179,7 @@ fn workloads(c: &mut Criterion) {
         |x| net.forward(x),
         |x| frozen.forward(x),
         |xs, ys| frozen.forward_batch(xs, ys),
+        |simd, x| frozen.forward_with(simd, x),
     );
 
     let net: Lin8 = Lin8::seeded(3);
@@ -152,6 +192,7 @@ fn workloads(c: &mut Criterion) {
         |x| net.forward(x),
         |x| frozen.forward(x),
         |xs, ys| frozen.forward_batch(xs, ys),
+        |simd, x| frozen.forward_with(simd, x),
     );
 
     let net: Tanh16 = Tanh16::seeded(4);
@@ -164,6 +205,7 @@ fn workloads(c: &mut Criterion) {
         |x| net.forward(x),
         |x| frozen.forward(x),
         |xs, ys| frozen.forward_batch(xs, ys),
+        |simd, x| frozen.forward_with(simd, x),
     );
 
     let net: Relu64 = Relu64::seeded(5);
@@ -176,6 +218,7 @@ fn workloads(c: &mut Criterion) {
         |x| net.forward(x),
         |x| frozen.forward(x),
         |xs, ys| frozen.forward_batch(xs, ys),
+        |simd, x| frozen.forward_with(simd, x),
     );
 }
 
@@ -195,13 +238,17 @@ fn summary(_: &mut Criterion) {
     };
     println!(
         "\n| workload | network: ns per call (best) | (median) | frozen: ns per call (best) \
-         | (median) | frozen `forward_batch`: ns per sample (best) |\n|---|---:|---:|---:|---:|---:|"
+         | (median) | frozen `forward_with` in `with_simd`: ns per call (best) | (median) \
+         | frozen `forward_batch`: ns per sample (best) |\n|---|---:|---:|---:|---:|---:|---:|---:|"
     );
     for name in names {
         let (nb, nm) = stats(name, "network");
         let (fb, fm) = stats(name, "frozen");
         let (bb, _) = stats(name, "batch");
-        println!("| `{name}` | {nb:.2} | {nm:.2} | {fb:.2} | {fm:.2} | {bb:.2} |");
+        let (wb, wm) = stats(name, "with_simd");
+        println!(
+            "| `{name}` | {nb:.2} | {nm:.2} | {fb:.2} | {fm:.2} | {wb:.2} | {wm:.2} | {bb:.2} |"
+        );
     }
 }
 

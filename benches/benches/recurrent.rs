@@ -10,7 +10,8 @@
 //!
 //! Each network is timed beside its frozen form (`net.freeze()`, rows ending in `frozen`:
 //! [`FrozenGru`](network::FrozenGru) and [`FrozenLstm`](network::FrozenLstm) hold the weights
-//! by columns). `layer_step` compares each trainable layer's `step` with its frozen form's,
+//! by columns), and in `step` beside the frozen form's `step_with` inside
+//! [`network::with_simd`] (rows ending in `with_simd`). `layer_step` compares each trainable layer's `step` with its frozen form's,
 //! the layer alone; `cols_lanes` runs the frozen
 //! kernels at AVX-512 in 16 and in 8 lanes, the measurement behind
 //! `recurrent_cols::lanes_for`.
@@ -83,6 +84,34 @@ macro_rules! bench_step {
     }};
 }
 
+/// [`bench_step!`] with the frozen form's `step_with` inside `network::with_simd`: the ring loop
+/// compiled for the instruction set chosen once.
+macro_rules! bench_step_with {
+    ($g:ident, $net:expr, $state:expr, $name:expr) => {{
+        let net = $net;
+        let xs = ring(2);
+        let mut state = $state;
+        let mut next = 0;
+        $g.bench_function($name, |b| {
+            b.iter_custom(|iters| {
+                network::with_simd(
+                    #[inline(always)]
+                    |simd| {
+                        let mut i = next;
+                        let start = Instant::now();
+                        for _ in 0..iters {
+                            i = (i + 1) % RING;
+                            black_box(net.step_with(simd, &mut state, black_box(&xs[i])));
+                        }
+                        next = i;
+                        record($name, start, iters)
+                    },
+                )
+            })
+        });
+    }};
+}
+
 /// `step_block` over buffers of [`BLOCK`] samples from the ring, ns per sample.
 macro_rules! bench_block {
     ($g:ident, $net:expr, $state:expr, $name:expr) => {{
@@ -108,7 +137,8 @@ macro_rules! bench_block {
 /// An audio buffer's length.
 const BLOCK: usize = 64;
 
-/// Each network's `step`, then its frozen form's (`net.freeze()`, weights by columns).
+/// Each network's `step`, then its frozen form's (`net.freeze()`, weights by columns), then the
+/// frozen form's `step_with` inside `network::with_simd`.
 fn step(c: &mut Criterion) {
     let mut g = c.benchmark_group("step");
     g.throughput(Throughput::Elements(1));
@@ -121,6 +151,12 @@ fn step(c: &mut Criterion) {
                 net.freeze(),
                 $state::default(),
                 concat!($name, " frozen")
+            );
+            bench_step_with!(
+                g,
+                net.freeze(),
+                $state::default(),
+                concat!($name, " frozen with_simd")
             );
         }};
     }

@@ -55,6 +55,7 @@ pub mod train;
 
 // The module paths of earlier versions, kept so that user code keeps compiling.
 pub use inspect::{display, metrics, summary};
+pub use kernels::dispatch::{Simd, with_simd};
 #[doc(hidden)]
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 pub use kernels::simd;

@@ -68,8 +68,8 @@ fn tol<T: Float>() -> f64 {
 }
 
 /// A dense network's frozen `forward` against its `forward` on 200 inputs, and the frozen
-/// `forward_batch` against the frozen `forward`, bit for bit (one instruction set, the same
-/// code per sample).
+/// `forward_batch` and `forward_with` inside `with_simd` (its closure inlined or not) against
+/// the frozen `forward`, bit for bit (one instruction set, the same code per sample).
 macro_rules! check_dense {
     ($net:ident, $t:ty, $seed:expr) => {{
         let mut net: Box<$net<$t>> = $net::boxed_seeded($seed);
@@ -81,8 +81,14 @@ macro_rules! check_dense {
         let xs = inputs::<$t, I>($seed + 200, 200, 2.0);
         let mut ys = vec![[0.0 as $t; O]; xs.len()];
         frozen.forward_batch(&xs, &mut ys);
+        let inlined: Vec<[$t; O]> = network::with_simd(
+            #[inline(always)]
+            |simd| xs.iter().map(|x| frozen.forward_with(simd, x)).collect(),
+        );
+        let called: Vec<[$t; O]> =
+            network::with_simd(|simd| xs.iter().map(|x| frozen.forward_with(simd, x)).collect());
         let what = concat!(stringify!($net), "<", stringify!($t), ">");
-        for (x, y) in xs.iter().zip(&ys) {
+        for (k, (x, y)) in xs.iter().zip(&ys).enumerate() {
             let want = net.forward(x);
             let got = frozen.forward(x);
             assert_close(&got, &want, tol::<$t>(), what);
@@ -91,6 +97,13 @@ macro_rules! check_dense {
                 got.map(|v| v.as_f64().to_bits()),
                 "{what}: forward_batch"
             );
+            for (with, how) in [(&inlined[k], "inlined"), (&called[k], "called")] {
+                assert_eq!(
+                    with.map(|v| v.as_f64().to_bits()),
+                    got.map(|v| v.as_f64().to_bits()),
+                    "{what}: forward_with, {how}"
+                );
+            }
         }
     }};
 }
@@ -149,8 +162,8 @@ fn freezing_transposes_each_dense_layer() {
 }
 
 /// A sequence network's frozen `step` against its `step` over 100 steps from the same state,
-/// the states within rounding too, and the frozen `step_block` against the frozen `step`, bit
-/// for bit.
+/// the states within rounding too, and the frozen `step_block` and `step_with` inside
+/// `with_simd` against the frozen `step`, bit for bit.
 macro_rules! check_sequence {
     ($net:ident, $state:ident, $t:ty, $seed:expr, [$($l:ident),+]) => {{
         let mut net: $net<$t> = $net::seeded($seed);
@@ -164,6 +177,11 @@ macro_rules! check_sequence {
             ($state::default(), $state::default(), $state::default());
         let mut ys = vec![[0.0 as $t; O]; xs.len()];
         frozen.step_block(&mut blocked, &xs, &mut ys);
+        let mut simd_state = $state::default();
+        let with: Vec<[$t; O]> = network::with_simd(
+            #[inline(always)]
+            |simd| xs.iter().map(|x| frozen.step_with(simd, &mut simd_state, x)).collect(),
+        );
         for (t, (x, y)) in xs.iter().zip(&ys).enumerate() {
             let want = net.step(&mut trained, x);
             let got = frozen.step(&mut stepped, x);
@@ -173,12 +191,18 @@ macro_rules! check_sequence {
                 got.map(|v| v.as_f64().to_bits()),
                 "{what}: step_block, step {t}"
             );
+            assert_eq!(
+                with[t].map(|v| v.as_f64().to_bits()),
+                got.map(|v| v.as_f64().to_bits()),
+                "{what}: step_with, step {t}"
+            );
             $(
                 let layer = format!("{what}, {} at step {t}", stringify!($l));
                 assert_state_close(&stepped.$l, &trained.$l, tol::<$t>(), &layer);
             )+
         }
         assert_eq!(stepped, blocked, "{what}: step_block's state");
+        assert_eq!(stepped, simd_state, "{what}: step_with's state");
     }};
 }
 

@@ -792,6 +792,116 @@ fn avx512_step_trace<N: Steps>(net: &N, state: &mut N::State, x: &N::Input, trac
     net.step_trace_isa(Avx512(()), state, x, trace)
 }
 
+/// The instruction set of this CPU, chosen once for a stretch of code by [`with_simd`].
+///
+/// A network's `forward` (or `step`) chooses the instruction set on every call and calls a
+/// function compiled for it, which a default build cannot inline into the caller: for small
+/// layers that call (the level check, the jump, the output returned through memory) costs
+/// as much as the layer. Inside `with_simd`'s closure the choice is made already: the closure
+/// is compiled once per instruction set, each copy inside a function compiled for that set,
+/// and a frozen network's `forward_with(simd, x)` (or this token's [`forward`](Self::forward)
+/// and [`step`](Self::step)) inlines there, its layers' weights and vectors in the caller's
+/// registers, as with `-C target-cpu=native`.
+///
+/// Only [`with_simd`] makes one, after finding the instruction set on the CPU; a token that
+/// outlives its closure stays valid (the CPU does not change), its calls then simply not
+/// inlined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Simd(#[cfg(all(feature = "std", target_arch = "x86_64"))] Level);
+
+impl Simd {
+    /// The instruction set: `"avx512"`, `"avx2"` or `"portable"`.
+    pub fn name(self) -> &'static str {
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        match self.0 {
+            Level::Avx512 => return "avx512",
+            Level::Avx2 => return "avx2",
+            Level::Portable => {}
+        }
+        "portable"
+    }
+
+    /// `net`'s forward pass with this instruction set: [`forward`], without choosing again.
+    #[inline(always)]
+    pub fn forward<N: Infer>(self, net: &N, x: &N::Input) -> N::Output {
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        match self.0 {
+            // SAFETY: `with_simd` made this token for a level the CPU has (and each level
+            // includes the ones below it).
+            Level::Avx512 => return unsafe { avx512(net, x) },
+            // SAFETY: as above.
+            Level::Avx2 => return unsafe { avx2(net, x) },
+            Level::Portable => {}
+        }
+        net.forward_isa(Portable, x)
+    }
+
+    /// `net`'s time step with this instruction set: [`step`], without choosing again.
+    #[inline(always)]
+    pub fn step<N: InferSteps>(self, net: &N, state: &mut N::State, x: &N::Input) -> N::Output {
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        match self.0 {
+            // SAFETY: as in `forward`.
+            Level::Avx512 => return unsafe { avx512_step(net, state, x) },
+            // SAFETY: as in `forward`.
+            Level::Avx2 => return unsafe { avx2_step(net, state, x) },
+            Level::Portable => {}
+        }
+        net.step_isa(Portable, state, x)
+    }
+}
+
+/// Runs `f` with the instruction set of this CPU chosen once, for every network call in it
+/// (see [`Simd`]): `f` is compiled once per instruction set, each copy inside a function
+/// compiled for it, and the copy for this CPU runs.
+///
+/// Mark the closure `#[inline(always)]`: LLVM otherwise keeps a long closure a function of
+/// its own, compiled for the baseline, and each call in it then chooses again (correct, but
+/// no faster than the network's own `forward`).
+///
+/// A frozen network's `forward_with(simd, x)` inside the closure (the `network` crate's README
+/// has the example):
+///
+/// ```text
+/// network::with_simd(#[inline(always)] |simd| {
+///     for (x, y) in inputs.iter().zip(&mut outputs) {
+///         *y = frozen.forward_with(simd, x);
+///     }
+/// });
+/// ```
+///
+/// The token names the instruction set chosen:
+///
+/// ```
+/// let chosen = network_core::with_simd(|simd| simd.name());
+/// assert!(["avx512", "avx2", "portable"].contains(&chosen));
+/// ```
+#[inline]
+pub fn with_simd<R>(f: impl FnOnce(Simd) -> R) -> R {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    {
+        /// `f` compiled for AVX-512F and VL (with AVX2+FMA).
+        #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
+        fn avx512_scope<R>(f: impl FnOnce(Simd) -> R) -> R {
+            f(Simd(Level::Avx512))
+        }
+        /// `f` compiled for AVX2+FMA.
+        #[target_feature(enable = "avx2,fma")]
+        fn avx2_scope<R>(f: impl FnOnce(Simd) -> R) -> R {
+            f(Simd(Level::Avx2))
+        }
+        match simd::level() {
+            // SAFETY: the CPU has AVX-512F and VL, AVX2 and FMA.
+            Level::Avx512 => unsafe { avx512_scope(f) },
+            // SAFETY: the CPU has AVX2 and FMA.
+            Level::Avx2 => unsafe { avx2_scope(f) },
+            Level::Portable => f(Simd(Level::Portable)),
+        }
+    }
+    #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+    f(Simd())
+}
+
 /// Which product of one sample [`product`] runs.
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[doc(hidden)]
@@ -1120,6 +1230,62 @@ mod tests {
         if simd::supported(Level::Avx512) {
             cols(Avx512(()), true);
         }
+    }
+
+    /// A one-layer frozen network, for the `Simd` token's calls.
+    struct OneLayer<L>(L);
+
+    impl<const I: usize, const O: usize, A: Activation> Infer
+        for OneLayer<crate::FrozenDense<f32, I, O, A>>
+    {
+        type Input = [f32; I];
+        type Output = [f32; O];
+        fn forward_isa<S: Isa>(&self, s: S, x: &[f32; I]) -> [f32; O] {
+            crate::FrozenLayer::step_isa(&self.0, s, &mut (), x)
+        }
+    }
+
+    /// A `Simd` token of each level the CPU has runs that level's pass, bit for bit, inside
+    /// `with_simd`'s closure and outside it; the level `with_simd` hands out is the process's.
+    #[test]
+    fn simd_tokens_run_their_levels_pass() {
+        use crate::Freeze;
+        let mut rng = Rng::new(40);
+        let mut layer: Dense<f32, 16, 16, Tanh> = Dense::zeroed(Tanh);
+        layer.init_in_place(&mut rng);
+        let net = OneLayer(layer.freeze());
+        let xs: Vec<[f32; 16]> = (0..50)
+            .map(|_| core::array::from_fn(|_| rng.uniform(-2.0, 2.0)))
+            .collect();
+        let bits = |v: [f32; 16]| v.map(f32::to_bits);
+        let mut levels = std::vec![(Simd(Level::Portable), "portable")];
+        if simd::supported(Level::Avx2) {
+            levels.push((Simd(Level::Avx2), "avx2"));
+        }
+        if simd::supported(Level::Avx512) {
+            levels.push((Simd(Level::Avx512), "avx512"));
+        }
+        for (token, name) in levels {
+            assert_eq!(token.name(), name);
+            for x in &xs {
+                let want = match token.0 {
+                    Level::Portable => net.forward_isa(Portable, x),
+                    Level::Avx2 => net.forward_isa(Avx2(()), x),
+                    Level::Avx512 => net.forward_isa(Avx512(()), x),
+                };
+                assert_eq!(bits(token.forward(&net, x)), bits(want), "{name}");
+            }
+        }
+        let chosen = with_simd(|simd| simd);
+        assert_eq!(chosen.0, simd::level());
+        let (inside, outside) = (
+            with_simd(
+                #[inline(always)]
+                |simd| simd.forward(&net, &xs[0]),
+            ),
+            forward(&net, &xs[0]),
+        );
+        assert_eq!(bits(inside), bits(outside));
     }
 
     #[test]

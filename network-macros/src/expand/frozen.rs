@@ -155,6 +155,14 @@ fn dense_passes(g: &Gen, frozen: &Ident, walk: &Walk) -> TokenStream {
                 ::network::kernels::dispatch::forward(self, x)
             }
 
+            /// [`forward`](Self::forward) with the instruction set `simd` chosen already: inside
+            /// `network::with_simd`'s closure this inlines into the caller, where small
+            /// layers cost no call.
+            #[inline(always)]
+            pub fn forward_with(&self, simd: ::network::Simd, x: &[T; #n_in]) -> [T; #n_out] {
+                simd.forward(self, x)
+            }
+
             /// The outputs of a batch of inputs, `ys[s] = forward(xs[s])`: one choice of
             /// instruction set for the whole batch, sample after sample inside the function
             /// compiled for it. Panics if the lengths differ.
@@ -199,6 +207,15 @@ fn sequence_passes(g: &Gen, frozen: &Ident, state: &Ident, walk: &Walk) -> Token
             #[inline]
             pub fn step(&self, state: &mut #state<T>, x: &[T; #n_in]) -> [T; #n_out] {
                 ::network::kernels::dispatch::step(self, state, x)
+            }
+
+            /// [`step`](Self::step) with the instruction set `simd` chosen already: inside
+            /// `network::with_simd`'s closure this inlines into the caller.
+            #[inline(always)]
+            pub fn step_with(
+                &self, simd: ::network::Simd, state: &mut #state<T>, x: &[T; #n_in],
+            ) -> [T; #n_out] {
+                simd.step(self, state, x)
             }
 
             /// [`step`](Self::step) over a buffer, `ys[t]` the output for `xs[t]`: one choice
