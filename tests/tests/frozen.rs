@@ -69,7 +69,8 @@ fn tol<T: Float>() -> f64 {
 
 /// A dense network's frozen `forward` against its `forward` on 200 inputs, and the frozen
 /// `forward_batch` and `forward_with` inside `with_simd` (its closure inlined or not) against
-/// the frozen `forward`, bit for bit (one instruction set, the same code per sample).
+/// the frozen `forward`, bit for bit (one instruction set, the same code per sample), and the
+/// network's `forward_with` against its `forward`.
 macro_rules! check_dense {
     ($net:ident, $t:ty, $seed:expr) => {{
         let mut net: Box<$net<$t>> = $net::boxed_seeded($seed);
@@ -87,6 +88,10 @@ macro_rules! check_dense {
         );
         let called: Vec<[$t; O]> =
             network::with_simd(|simd| xs.iter().map(|x| frozen.forward_with(simd, x)).collect());
+        let trainable: Vec<[$t; O]> = network::with_simd(
+            #[inline(always)]
+            |simd| xs.iter().map(|x| net.forward_with(simd, x)).collect(),
+        );
         let what = concat!(stringify!($net), "<", stringify!($t), ">");
         for (k, (x, y)) in xs.iter().zip(&ys).enumerate() {
             let want = net.forward(x);
@@ -96,6 +101,11 @@ macro_rules! check_dense {
                 y.map(|v| v.as_f64().to_bits()),
                 got.map(|v| v.as_f64().to_bits()),
                 "{what}: forward_batch"
+            );
+            assert_eq!(
+                trainable[k].map(|v| v.as_f64().to_bits()),
+                want.map(|v| v.as_f64().to_bits()),
+                "{what}: the network's forward_with"
             );
             for (with, how) in [(&inlined[k], "inlined"), (&called[k], "called")] {
                 assert_eq!(
@@ -163,7 +173,8 @@ fn freezing_transposes_each_dense_layer() {
 
 /// A sequence network's frozen `step` against its `step` over 100 steps from the same state,
 /// the states within rounding too, and the frozen `step_block` and `step_with` inside
-/// `with_simd` against the frozen `step`, bit for bit.
+/// `with_simd` against the frozen `step`, bit for bit, as the network's `step_with` against its
+/// `step`.
 macro_rules! check_sequence {
     ($net:ident, $state:ident, $t:ty, $seed:expr, [$($l:ident),+]) => {{
         let mut net: $net<$t> = $net::seeded($seed);
@@ -177,10 +188,19 @@ macro_rules! check_sequence {
             ($state::default(), $state::default(), $state::default());
         let mut ys = vec![[0.0 as $t; O]; xs.len()];
         frozen.step_block(&mut blocked, &xs, &mut ys);
-        let mut simd_state = $state::default();
-        let with: Vec<[$t; O]> = network::with_simd(
+        let (mut simd_state, mut net_simd_state) = ($state::default(), $state::default());
+        let (with, net_with): (Vec<[$t; O]>, Vec<[$t; O]>) = network::with_simd(
             #[inline(always)]
-            |simd| xs.iter().map(|x| frozen.step_with(simd, &mut simd_state, x)).collect(),
+            |simd| {
+                xs.iter()
+                    .map(|x| {
+                        (
+                            frozen.step_with(simd, &mut simd_state, x),
+                            net.step_with(simd, &mut net_simd_state, x),
+                        )
+                    })
+                    .unzip()
+            },
         );
         for (t, (x, y)) in xs.iter().zip(&ys).enumerate() {
             let want = net.step(&mut trained, x);
@@ -196,6 +216,11 @@ macro_rules! check_sequence {
                 got.map(|v| v.as_f64().to_bits()),
                 "{what}: step_with, step {t}"
             );
+            assert_eq!(
+                net_with[t].map(|v| v.as_f64().to_bits()),
+                want.map(|v| v.as_f64().to_bits()),
+                "{what}: the network's step_with, step {t}"
+            );
             $(
                 let layer = format!("{what}, {} at step {t}", stringify!($l));
                 assert_state_close(&stepped.$l, &trained.$l, tol::<$t>(), &layer);
@@ -203,6 +228,7 @@ macro_rules! check_sequence {
         }
         assert_eq!(stepped, blocked, "{what}: step_block's state");
         assert_eq!(stepped, simd_state, "{what}: step_with's state");
+        assert_eq!(trained, net_simd_state, "{what}: the network's step_with's state");
     }};
 }
 

@@ -50,6 +50,16 @@ pub fn network_impl(g: &Gen) -> TokenStream {
             }
         }
 
+        impl<T: ::network::Float> #name<T> {
+            /// `forward` with the instruction set `simd` chosen already: inside
+            /// `network::with_simd`'s closure this inlines into the caller, where small
+            /// layers cost no call.
+            #[inline(always)]
+            pub fn forward_with(&self, simd: ::network::Simd, x: &[T; #n_in]) -> [T; #n_out] {
+                simd.forward(self, x)
+            }
+        }
+
         impl<T: ::network::Float> ::network::kernels::dispatch::Forward for #name<T> {
             type Trace = #trace<T>;
 

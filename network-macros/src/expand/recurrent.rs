@@ -290,6 +290,17 @@ fn sequence_impl(g: &Gen) -> TokenStream {
             }
         }
 
+        impl<T: ::network::Float> #name<T> {
+            /// `step` with the instruction set `simd` chosen already: inside
+            /// `network::with_simd`'s closure this inlines into the caller.
+            #[inline(always)]
+            pub fn step_with(
+                &self, simd: ::network::Simd, state: &mut #state<T>, x: &[T; #n_in],
+            ) -> [T; #n_out] {
+                simd.step(self, state, x)
+            }
+        }
+
         impl<T: ::network::Float> ::network::kernels::dispatch::Steps for #name<T> {
             type Trace = #step<T>;
 

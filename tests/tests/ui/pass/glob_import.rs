@@ -1,7 +1,7 @@
 //! `use network::*;` brings every trait of the crate into scope, `Layer` and `StepLayer`
 //! among them, which both name `tensor`: the generated code spells its calls out, so a glob
 //! import compiles for dense and sequence networks alike, and for their frozen forms, whose
-//! layers (`FrozenLayer`, `StepLayer`) both name `step_isa`.
+//! layers (`FrozenLayer`, `StepLayer`) both name `step_isa`, and inside `with_simd`.
 use network::*;
 
 network! {
@@ -32,4 +32,10 @@ fn main() {
     let frozen: AmpFrozen = amp.freeze();
     let _: [f32; 1] = frozen.step(&mut state, &[0.5]);
     frozen.step_block(&mut state, &[[0.5]], &mut [[0.0]]);
+    with_simd(|simd: Simd| {
+        let _: [f32; 1] = frozen.step_with(simd, &mut state, &[0.5]);
+        let _: [f32; 1] = amp.step_with(simd, &mut state, &[0.5]);
+        let _: [f32; 1] = xor.forward_with(simd, &[0.0, 1.0]);
+        let _: [f32; 1] = xor.freeze().forward_with(simd, &[0.0, 1.0]);
+    });
 }
