@@ -16,6 +16,16 @@ pub(super) mod avx512 {
     /// Lanes per vector.
     pub(in crate::kernels) const W: usize = 16;
 
+    /// `v` unchanged, through an empty `asm!` block, as the 8-lane `pin`.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    pub(in crate::kernels) fn pin(mut v: V) -> V {
+        // SAFETY: an empty block; the register is left as it was.
+        unsafe {
+            core::arch::asm!("/* {0} */", inout(zmm_reg) v, options(nomem, nostack, preserves_flags));
+        }
+        v
+    }
     /// All lanes zero.
     #[target_feature(enable = "avx512f")]
     #[inline]
@@ -159,6 +169,19 @@ macro_rules! lanes8 {
                 // SAFETY: the caller's contract; masked lanes are not read.
                 unsafe { _mm256_maskload_ps(p, mask(n)) }
             }
+        }
+        /// `v` unchanged, through an empty `asm!` block: such blocks keep their order, so
+        /// accumulators passed through one after each column of a product keep its
+        /// multiply-adds in the order written, column by column (LLVM may otherwise reorder
+        /// them into one long chain per accumulator, one after the other).
+        #[target_feature(enable = $feature)]
+        #[inline]
+        pub(in crate::kernels) fn pin(mut v: V) -> V {
+            // SAFETY: an empty block; the register is left as it was.
+            unsafe {
+                core::arch::asm!("/* {0} */", inout(ymm_reg) v, options(nomem, nostack, preserves_flags));
+            }
+            v
         }
         /// Stores the first `n ≤ 8` lanes of `v` at `p`.
         /// SAFETY (callers): those lanes are writable.

@@ -498,6 +498,14 @@ macro_rules! kernels {
                                 };
                             }
                         }
+                        if pins(H) {
+                            for g in g0..g0 + ng {
+                                for c in 0..chunks(H) {
+                                    // SAFETY: the callers have the module's features.
+                                    a[g][c] = unsafe { pin(a[g][c]) };
+                                }
+                            }
+                        }
                     }
                 });
             }
@@ -696,6 +704,11 @@ mod avx512 {
     use crate::kernels::lanes::avx512::*;
     /// Vector registers.
     const REGS: usize = 32;
+    /// Whether [`pin`] holds the columns in order: not at 16 lanes (measured the same
+    /// either way).
+    const fn pins(_h: usize) -> bool {
+        false
+    }
 
     kernels!("avx512f");
 }
@@ -709,6 +722,16 @@ macro_rules! lanes8 {
         use crate::kernels::lanes::$lanes::*;
         /// Vector registers.
         const REGS: usize = $regs;
+        /// Whether [`pin`] holds the columns of the product in order: where each gate is two
+        /// vectors. With 16 registers LLVM otherwise turned `lstm(1 -> 16)`'s product into
+        /// eight chains of 16 multiply-adds one after the other, its `h[j]` broadcasts
+        /// spilled to the stack, and the out-of-order window could not overlap them (ns a
+        /// step on a Zen 4, 8 lanes, AVX2 / AVX-512VL: LSTM 16 110 → 69 / 89 → 60, GRU 16
+        /// 70 → 54 / 68 → 51). With one vector a gate (`gru(1 -> 8)` 37 → 40) or more
+        /// than two (GRU 32, LSTM 40: the same or up to 5% slower) LLVM's order is as fast.
+        const fn pins(h: usize) -> bool {
+            chunks(h) == 2
+        }
 
         kernels!($feature);
     };
