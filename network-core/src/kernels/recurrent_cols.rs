@@ -20,8 +20,9 @@
 //! (`gru(1 -> 32)` in 8 lanes took 197 ns a step so, 122 without).
 //!
 //! Measured on a Zen 4 (AVX-512 in two 256-bit halves), best of 150 rounds of 2000 steps each,
-//! `IN = 1`, ns a step, 16 lanes against 8: GRU `H` = 16: 50 / 58, 32: 101 / 122,
-//! 40: 183 / 167; LSTM 16: 63 / 89, 32: 135 / 157, 40: 233 / 218 (see [`lanes_for`]).
+//! `IN = 1`, ns a step, 16 lanes against 8: GRU `H` = 16: 50 / 51, 32: 101 / 122,
+//! 40: 183 / 167; LSTM 16: 63 / 60 to 66, 32: 135 / 157, 40: 233 / 218 (see [`lanes_for`];
+//! at 16 the 8 lanes took 58 and 89 before their columns were held in order, see `pins`).
 //!
 //! Units past `H` in a chunk are lanes computed but never stored; their weights are loaded
 //! whole where the tensor goes on past them (the next gate's weights, harmless) and masked
