@@ -186,17 +186,17 @@ macro_rules! cols {
         /// The accumulator sets of a block of `nb` vectors and `p` tail pieces with `r`
         /// registers for accumulators: enough to keep about eight 256-bit multiply-adds in
         /// flight (two pipes, four cycles each), a tail counting as a vector, as long as they
-        /// fit the registers (a power of two, at most 4). One vector takes four sets, not
-        /// eight: the adds joining eight sets cost more than the latency they hid (8 -> 8 in
-        /// 2.4 ns per call with four sets, 3.0 with eight, 3.2 with two, on a Zen 4).
+        /// fit the registers (a power of two, at most 8).
         const fn sets(nb: usize, p: usize, r: usize) -> usize {
             let lanes = nb * (W / 8) + if p > 0 { 1 } else { 0 };
             let mut c = if lanes >= 8 {
                 1
             } else if lanes >= 3 {
                 2
-            } else {
+            } else if lanes == 2 {
                 4
+            } else {
+                8
             };
             while c > 1 && c * (nb + p) > r {
                 c /= 2;
