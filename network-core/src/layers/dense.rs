@@ -430,7 +430,7 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Layer<T> for De
 /// vector per input, with no horizontal sum.
 ///
 /// `weight_t[i][j]` connects input `i` to output neuron `j`: the transpose of
-/// [`Dense::weight`]. The layer is aligned to 64 bytes, `weight_t` first.
+/// [`Dense::weight`]. On x86-64 the layer is aligned to 64 bytes, `weight_t` first.
 ///
 /// ```
 /// use network_core::{Dense, Freeze, Tanh};
@@ -449,10 +449,12 @@ impl<T: Float, const IN: usize, const OUT: usize, A: Activation> Layer<T> for De
 /// assert_eq!(frozen.thaw(), layer);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
-// The columns from a cache line's start (`repr(C)` keeps them first): where the layer lies
-// then never splits a column's vector loads across two lines (8 -> 8 measured 2.6 to 3.2 ns
-// per call from one process to the next, with the layer where the stack put it).
-#[repr(C, align(64))]
+// On x86-64, the columns from a cache line's start (`repr(C)` keeps them first): where the
+// layer lies then never splits a column's vector loads across two lines (8 -> 8 measured
+// 2.6 to 3.4 ns per call from one process to the next, with the layer where the stack put
+// it). Elsewhere no vector kernel reads them, and a chip's RAM keeps the padding.
+#[cfg_attr(target_arch = "x86_64", repr(C, align(64)))]
+#[cfg_attr(not(target_arch = "x86_64"), repr(C))]
 pub struct FrozenDense<T, const IN: usize, const OUT: usize, A> {
     /// Weights, `IN` columns of `OUT`.
     pub weight_t: [[T; OUT]; IN],

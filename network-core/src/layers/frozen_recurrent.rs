@@ -24,7 +24,10 @@ use crate::scalar::Float;
 /// A [`Gru`] in its inference form (see the [module](self)): `IN` inputs, `H` hidden units,
 /// the weights by columns.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[repr(C, align(64))]
+// The columns from a cache line's start on x86-64, where the vector kernels read them (as
+// `FrozenDense`); elsewhere a chip's RAM keeps the padding.
+#[cfg_attr(target_arch = "x86_64", repr(C, align(64)))]
+#[cfg_attr(not(target_arch = "x86_64"), repr(C))]
 pub struct FrozenGru<T, const IN: usize, const H: usize> {
     /// `W_hh` by columns: `w_hh[j][g]` holds the weights of `h[j]` in gate `g` (r, z, n), one
     /// per unit.
@@ -40,7 +43,10 @@ pub struct FrozenGru<T, const IN: usize, const H: usize> {
 /// An [`Lstm`] in its inference form (see the [module](self)): `IN` inputs, `H` hidden units,
 /// the weights by columns.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[repr(C, align(64))]
+// The columns from a cache line's start on x86-64, where the vector kernels read them (as
+// `FrozenDense`); elsewhere a chip's RAM keeps the padding.
+#[cfg_attr(target_arch = "x86_64", repr(C, align(64)))]
+#[cfg_attr(not(target_arch = "x86_64"), repr(C))]
 pub struct FrozenLstm<T, const IN: usize, const H: usize> {
     /// `W_hh` by columns: `w_hh[j][g]` holds the weights of `h[j]` in gate `g` (i, f, g, o),
     /// one per unit.
