@@ -532,16 +532,7 @@ pub trait Forward: Infer {
 /// without `std`, or off x86-64).
 #[inline]
 pub fn forward<N: Infer>(net: &N, x: &N::Input) -> N::Output {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    match simd::level() {
-        // SAFETY: the CPU has AVX-512F and VL, AVX2 and FMA (the level includes the ones
-        // below it): all the trampoline enables.
-        Level::Avx512 => return unsafe { avx512(net, x) },
-        // SAFETY: the CPU has AVX2 and FMA.
-        Level::Avx2 => return unsafe { avx2(net, x) },
-        _ => {}
-    }
-    net.forward_isa(Portable, x)
+    Simd::detected().forward(net, x)
 }
 
 /// [`forward`] over a batch, `ys[s]` the output for `xs[s]`: one choice of instruction set for
@@ -559,7 +550,7 @@ pub fn forward_batch<N: Infer>(net: &N, xs: &[N::Input], ys: &mut [N::Output]) {
     );
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     match simd::level() {
-        // SAFETY: as in `forward`.
+        // SAFETY: as in `Simd::forward`.
         Level::Avx512 => {
             return unsafe { avx512_each(net, xs, ys) };
         }
@@ -598,7 +589,7 @@ fn avx512_each<N: Infer>(net: &N, xs: &[N::Input], ys: &mut [N::Output]) {
 pub fn forward_trace<N: Forward>(net: &N, x: &N::Input) -> N::Trace {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     match simd::level() {
-        // SAFETY: as in `forward`.
+        // SAFETY: as in `Simd::forward`.
         Level::Avx512 => return unsafe { avx512_trace(net, x) },
         // SAFETY: the CPU has AVX2 and FMA.
         Level::Avx2 => return unsafe { avx2_trace(net, x) },
@@ -675,17 +666,7 @@ pub trait Steps: InferSteps {
 /// can stay in registers.
 #[inline]
 pub fn step<N: InferSteps>(net: &N, state: &mut N::State, x: &N::Input) -> N::Output {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    match simd::level() {
-        // SAFETY: as in `forward`.
-        Level::Avx512 => {
-            return unsafe { avx512_step(net, state, x) };
-        }
-        // SAFETY: the CPU has AVX2 and FMA.
-        Level::Avx2 => return unsafe { avx2_step(net, state, x) },
-        _ => {}
-    }
-    net.step_isa(Portable, state, x)
+    Simd::detected().step(net, state, x)
 }
 
 /// [`step`] over a buffer, `ys[t]` the output for `xs[t]`: one choice of instruction set for
@@ -704,7 +685,7 @@ pub fn step_block<N: InferSteps>(
     assert_eq!(xs.len(), ys.len(), "step_block needs one output per input");
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     match simd::level() {
-        // SAFETY: as in `forward`.
+        // SAFETY: as in `Simd::forward`.
         Level::Avx512 => {
             return unsafe { avx512_block(net, state, xs, ys) };
         }
@@ -720,7 +701,7 @@ pub fn step_block<N: InferSteps>(
 pub fn step_trace<N: Steps>(net: &N, state: &mut N::State, x: &N::Input, trace: &mut N::Trace) {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     match simd::level() {
-        // SAFETY: as in `forward`.
+        // SAFETY: as in `Simd::forward`.
         Level::Avx512 => {
             return unsafe { avx512_step_trace(net, state, x, trace) };
         }
@@ -810,6 +791,15 @@ fn avx512_step_trace<N: Steps>(net: &N, state: &mut N::State, x: &N::Input, trac
 pub struct Simd(#[cfg(all(feature = "std", target_arch = "x86_64"))] Level);
 
 impl Simd {
+    /// The level this CPU has (capped by `NETWORK_SIMD`), read from its one-byte cache.
+    #[inline(always)]
+    fn detected() -> Simd {
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        return Simd(simd::level());
+        #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+        Simd()
+    }
+
     /// The instruction set: `"avx512"`, `"avx2"` or `"portable"`.
     pub fn name(self) -> &'static str {
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
@@ -826,10 +816,10 @@ impl Simd {
     pub fn forward<N: Infer>(self, net: &N, x: &N::Input) -> N::Output {
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
         match self.0 {
-            // SAFETY: `with_simd` made this token for a level the CPU has (and each level
-            // includes the ones below it).
+            // SAFETY: a token holds a level the CPU has (`detected`, `with_simd`), and each
+            // level includes the ones below it: AVX-512F and VL, AVX2 and FMA here.
             Level::Avx512 => return unsafe { avx512(net, x) },
-            // SAFETY: as above.
+            // SAFETY: as above; AVX2 and FMA.
             Level::Avx2 => return unsafe { avx2(net, x) },
             Level::Portable => {}
         }
@@ -841,9 +831,9 @@ impl Simd {
     pub fn step<N: InferSteps>(self, net: &N, state: &mut N::State, x: &N::Input) -> N::Output {
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
         match self.0 {
-            // SAFETY: as in `forward`.
+            // SAFETY: as in `Simd::forward`.
             Level::Avx512 => return unsafe { avx512_step(net, state, x) },
-            // SAFETY: as in `forward`.
+            // SAFETY: as in `Simd::forward`.
             Level::Avx2 => return unsafe { avx2_step(net, state, x) },
             Level::Portable => {}
         }
