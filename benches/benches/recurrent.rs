@@ -61,54 +61,53 @@ fn ring(seed: u64) -> Vec<[f32; 1]> {
     (0..RING).map(|_| [rng.uniform(-1.0, 1.0)]).collect()
 }
 
-/// `step` over the ring, ns per sample: `$net` is a network or its frozen form.
+/// `step` over the ring, ns per sample: `$net` is a network or its frozen form; with
+/// `with_simd`, the frozen form's `step_with` inside `network::with_simd`, the ring loop
+/// compiled for the instruction set chosen once.
 macro_rules! bench_step {
-    ($g:ident, $net:expr, $state:expr, $name:expr) => {{
+    ($g:ident, $net:expr, $state:expr, $name:expr $(, $with:ident)?) => {{
         let net = $net;
         let xs = ring(2);
         let mut state = $state;
         let mut next = 0;
         $g.bench_function($name, |b| {
-            b.iter_custom(|iters| {
-                // The ring's index in a local, not in the closure's captured memory.
-                let mut i = next;
-                let start = Instant::now();
-                for _ in 0..iters {
-                    i = (i + 1) % RING;
-                    black_box(net.step(&mut state, black_box(&xs[i])));
-                }
-                next = i;
-                record($name, start, iters)
-            })
+            b.iter_custom(|iters| step_loop!($($with)? net, state, xs, next, iters, $name))
         });
     }};
 }
 
-/// [`bench_step!`] with the frozen form's `step_with` inside `network::with_simd`: the ring loop
-/// compiled for the instruction set chosen once.
-macro_rules! bench_step_with {
-    ($g:ident, $net:expr, $state:expr, $name:expr) => {{
-        let net = $net;
-        let xs = ring(2);
-        let mut state = $state;
-        let mut next = 0;
-        $g.bench_function($name, |b| {
-            b.iter_custom(|iters| {
-                network::with_simd(
-                    #[inline(always)]
-                    |simd| {
-                        let mut i = next;
-                        let start = Instant::now();
-                        for _ in 0..iters {
-                            i = (i + 1) % RING;
-                            black_box(net.step_with(simd, &mut state, black_box(&xs[i])));
-                        }
-                        next = i;
-                        record($name, start, iters)
-                    },
-                )
-            })
-        });
+/// The timed loop of [`bench_step!`], by `step` or inside `with_simd` by `step_with`.
+macro_rules! step_loop {
+    ($net:ident, $state:ident, $xs:ident, $next:ident, $iters:ident, $name:expr) => {
+        ring!($xs, $next, $iters, $name, |x| $net.step(&mut $state, x))
+    };
+    (with_simd $net:ident, $state:ident, $xs:ident, $next:ident, $iters:ident, $name:expr) => {
+        network::with_simd(
+            #[inline(always)]
+            |simd| {
+                ring!($xs, $next, $iters, $name, |x| $net.step_with(
+                    simd,
+                    &mut $state,
+                    x
+                ))
+            },
+        )
+    };
+}
+
+/// `$iters` calls of `$call`, `$x` each the ring's next input, from `$next` on; records them.
+macro_rules! ring {
+    ($xs:ident, $next:ident, $iters:ident, $name:expr, |$x:ident| $call:expr) => {{
+        // The ring's index in a local, not in the closure's captured memory.
+        let mut i = $next;
+        let start = Instant::now();
+        for _ in 0..$iters {
+            i = (i + 1) % RING;
+            let $x = black_box(&$xs[i]);
+            black_box($call);
+        }
+        $next = i;
+        record($name, start, $iters)
     }};
 }
 
@@ -152,11 +151,12 @@ fn step(c: &mut Criterion) {
                 $state::default(),
                 concat!($name, " frozen")
             );
-            bench_step_with!(
+            bench_step!(
                 g,
                 net.freeze(),
                 $state::default(),
-                concat!($name, " frozen with_simd")
+                concat!($name, " frozen with_simd"),
+                with_simd
             );
         }};
     }
