@@ -3,8 +3,9 @@
 //! the output vector per input, the output vector held in registers from the first input to
 //! the last.
 //!
-//! The outputs go in blocks of at most 12 accumulators (AVX2's 16 registers) or 16 vectors,
-//! all the inputs passing over each block; a layer of few vectors runs several accumulator sets over the
+//! The outputs go in blocks of at most 16 vectors, all the inputs passing over each block
+//! (with AVX2's 16 registers, a block of more than 12 spills some to the stack, cheaper than a
+//! second pass over the inputs); a layer of few vectors runs several accumulator sets over the
 //! inputs (input `j` into set `j mod C`), so that independent multiply-adds hide each other's
 //! latency, the sets summed at the end as a tree. The lanes past the last whole vector go in
 //! pieces of 8, 4, 2 and 1 lanes, each output loaded and stored exactly once: vectors that
@@ -350,8 +351,8 @@ macro_rules! cols {
         }
 
         /// `z += Σⱼ x[j]·wt[j·m..(j+1)·m]` for `m = z.len()` outputs, in blocks of at most
-        /// 16 vectors, the last with the lanes past the whole vectors, each holding at most
-        /// `R` accumulators (about: the last block's tail may take one more).
+        /// 16 vectors, the last with the lanes past the whole vectors, with accumulator sets
+        /// for at most `R` registers.
         ///
         /// SAFETY (callers): `wt.len() = x.len()·z.len()`; the CPU has the instructions.
         #[inline(always)]
@@ -359,8 +360,15 @@ macro_rules! cols {
             let (n, m) = (x.len(), z.len());
             let (wp, xp, zp) = (wt.as_ptr(), x.as_ptr(), z.as_mut_ptr());
             let (nv, t) = (m / W, m % W);
-            // Blocks of nearly equal size, the last the smallest, with the tail's pieces.
-            let max = if R < 16 { R } else { 16 };
+            // Blocks of nearly equal size, the last the smallest, with the tail's pieces, of
+            // up to 16 vectors and pieces even where `R` is fewer: the registers past `R` then
+            // spill to the stack, which costs less than another pass over the inputs and
+            // their columns (AVX2 on a Zen 4, best of 400, two runs: 784 -> 100 in 2.71 µs
+            // against 3.55-3.59 in two blocks, 784 -> 128 3.62-3.76 against 4.15-4.17,
+            // 64 -> 104 145-154 ns against 237-264; but 64 -> 128 265-278 against 248-258).
+            // `R` still bounds the accumulator sets, which spilled would each cost a round
+            // trip per input (32 -> 15: 42-46 ns against 29).
+            let max = 16;
             let blocks = (nv + t.count_ones() as usize).div_ceil(max).max(1);
             // With several blocks, the inputs go in runs of `RUN` (whose columns fit in L1),
             // each run through every block: a cache line two blocks share is then read from
@@ -462,8 +470,8 @@ pub unsafe fn add_cols_avx2(wt: &[f32], x: &[f32], z: &mut [f32]) {
     let (n, m) = (x.len(), z.len());
     assert!(fits(n, m) && wt.len() == n * m);
     // SAFETY: the lengths checked above; the CPU has AVX2 and FMA (the caller's contract).
-    // Twelve accumulators at most: with the broadcast input and the loaded tail pieces they
-    // fill the sixteen registers (32 × 15 spilled with 16, 43 against 32 ns).
+    // Accumulator sets for twelve registers at most: with the broadcast input and the loaded
+    // tail pieces they fill the sixteen (32 × 15 spilled with 16, 43 against 32 ns).
     unsafe {
         if m == 1 && n >= 8 {
             dot(wt, x, z)
