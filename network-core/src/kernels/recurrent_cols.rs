@@ -349,6 +349,19 @@ macro_rules! each_chunk {
     };
 }
 
+/// `$body` for each pass `$k` over the columns that has gates, `($g0, $n)` its first gate and
+/// count (the kernels' `pass` for `$g` gates of `$h` units), each a constant.
+macro_rules! each_pass {
+    ($g:ident, $h:ident, [$($k:literal)*], |$g0:ident, $n:ident| $body:block) => {
+        $(
+            {
+                let ($g0, $n) = const { pass($g, $h, $k) };
+                if $n > 0 $body
+            }
+        )*
+    };
+}
+
 macro_rules! kernels {
     ($feature:literal) => {
         use super::{MAXC, Ptrs};
@@ -512,6 +525,31 @@ macro_rules! kernels {
             }
         }
 
+        /// `acc[g] += W_hh·h` for every gate (`G` gates of `H` per column), in [`pass`]'s
+        /// passes over the columns; with the returned `split`, the odd columns' products go
+        /// to `odd[g]`, for the caller to add.
+        /// SAFETY (callers): as for [`columns`].
+        #[inline(always)]
+        #[allow(unused_unsafe)]
+        unsafe fn recurrence<const G: usize, const H: usize>(
+            w: *const f32,
+            h: *const f32,
+            hv: &[V; MAXC],
+            acc: &mut [[V; MAXC]; 4],
+            odd: &mut [[V; MAXC]; 4],
+        ) -> bool {
+            let (_, split) = plan(G, H);
+            let mem = by_memory(G, H);
+            // The passes written out, their gates constants before LLVM sees them: an
+            // accumulator indexed by a variable would live in memory. A pass past the last
+            // has no gates.
+            each_pass!(G, H, [0 1 2 3], |g0, n| {
+                // SAFETY: the caller's contract.
+                unsafe { columns::<G, H>(w, h, hv, g0, n, split, mem, acc, odd) };
+            });
+            split
+        }
+
         /// `acc[g] += W_ih·x` for every gate (`G` gates of `H` per column).
         /// SAFETY (callers): `w` points to `IN·G·H` readable floats; the CPU has the module's
         /// features.
@@ -582,22 +620,7 @@ macro_rules! kernels {
                     acc[1] = xi[1];
                     acc[3] = xi[2];
                 }
-                let (_, split) = plan(3, H);
-                let mem = by_memory(3, H);
-                // The passes written out, their gates constants before LLVM sees them: an
-                // accumulator indexed by a variable would live in memory.
-                let (g0, n) = const { pass(3, H, 0) };
-                if n > 0 {
-                    columns::<3, H>(p.w_hh, h, &hv, g0, n, split, mem, &mut acc, &mut odd);
-                }
-                let (g0, n) = const { pass(3, H, 1) };
-                if n > 0 {
-                    columns::<3, H>(p.w_hh, h, &hv, g0, n, split, mem, &mut acc, &mut odd);
-                }
-                let (g0, n) = const { pass(3, H, 2) };
-                if n > 0 {
-                    columns::<3, H>(p.w_hh, h, &hv, g0, n, split, mem, &mut acc, &mut odd);
-                }
+                let split = recurrence::<3, H>(p.w_hh, h, &hv, &mut acc, &mut odd);
                 each_chunk!(c, {
                     if c < chunks(H) {
                         let (o, n) = (c * W, lanes(H, c));
@@ -653,26 +676,7 @@ macro_rules! kernels {
                     }
                 }
                 inputs::<IN, 4, H>(p.w_ih, x, &mut acc);
-                let (_, split) = plan(4, H);
-                let mem = by_memory(4, H);
-                // The passes written out, their gates constants before LLVM sees them: an
-                // accumulator indexed by a variable would live in memory.
-                let (g0, n) = const { pass(4, H, 0) };
-                if n > 0 {
-                    columns::<4, H>(p.w_hh, h, &hv, g0, n, split, mem, &mut acc, &mut odd);
-                }
-                let (g0, n) = const { pass(4, H, 1) };
-                if n > 0 {
-                    columns::<4, H>(p.w_hh, h, &hv, g0, n, split, mem, &mut acc, &mut odd);
-                }
-                let (g0, n) = const { pass(4, H, 2) };
-                if n > 0 {
-                    columns::<4, H>(p.w_hh, h, &hv, g0, n, split, mem, &mut acc, &mut odd);
-                }
-                let (g0, n) = const { pass(4, H, 3) };
-                if n > 0 {
-                    columns::<4, H>(p.w_hh, h, &hv, g0, n, split, mem, &mut acc, &mut odd);
-                }
+                let split = recurrence::<4, H>(p.w_hh, h, &hv, &mut acc, &mut odd);
                 each_chunk!(c, {
                     if c < chunks(H) {
                         let (o, n) = (c * W, lanes(H, c));
