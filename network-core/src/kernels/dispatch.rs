@@ -784,9 +784,9 @@ fn avx512_step_trace<N: Steps>(net: &N, state: &mut N::State, x: &N::Input, trac
 /// and [`step`](Self::step)) inlines there, its layers' weights and vectors in the caller's
 /// registers, as with `-C target-cpu=native`.
 ///
-/// Only [`with_simd`] makes one, after finding the instruction set on the CPU; a token that
-/// outlives its closure stays valid (the CPU does not change), its calls then simply not
-/// inlined.
+/// Only this module makes one ([`with_simd`], and [`forward`] and [`step`] for each call),
+/// after finding the instruction set on the CPU; a token that outlives its closure stays
+/// valid (the CPU does not change), its calls then simply not inlined.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Simd(#[cfg(all(feature = "std", target_arch = "x86_64"))] Level);
 
